@@ -1,0 +1,1 @@
+"""The `atalaia` command line: thin Typer commands over the services."""

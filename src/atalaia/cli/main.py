@@ -1,0 +1,32 @@
+"""Entry point: assembles the command groups, each defined in its own module with `register(app)`."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="atalaia",
+    help="Atalaia: arquivo, conformidade e análise do WhatsApp corporativo.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold secrets and message text
+    add_completion=False,
+)
+
+# Each module exposes register(app: typer.Typer) -> None.
+COMMAND_MODULES = (
+    "atalaia.cli.admin",
+)
+
+
+def _register_all() -> None:
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,75 @@
+"""Corporate lines and the people and chats on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from atalaia.db.models.base import Base
+from atalaia.db.types import BigId, UTCDateTime
+
+
+class Line(Base):
+    __tablename__ = "lines"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        # The Cloud API routes by phone_number_id across the whole installation.
+        Index("ix_lines_phone_number_id", "phone_number_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))  # E.164
+    provider: Mapped[str] = mapped_column(String(20))
+    phone_number_id: Mapped[str | None] = mapped_column(String(64))
+    instance: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # gateway secret, hashed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))  # see domain.events.ContactRef.key
+    wa_id: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    bsuid: Mapped[str | None] = mapped_column(String(128))
+    lid: Mapped[str | None] = mapped_column(String(64))
+    profile_name: Mapped[str | None] = mapped_column(String(200))
+    is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("line_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True, index=True)

@@ -1,0 +1,52 @@
+"""Hash-chain arithmetic with no I/O: how a record is hashed and how links follow each other.
+
+1. A record's hash is SHA-256 over a canonical JSON of its immutable fields (sorted keys,
+   UTC ISO timestamps, bytes as hex), so any later change to one of them shows.
+2. A link's hash covers the previous link's hash, its own sequence number, the record's type
+   and id and the record's hash, so removing, inserting or reordering links breaks the chain.
+3. A checkpoint is an Ed25519 signature over (tenant, sequence, link hash): a chain truncated
+   or rebuilt behind the application's back no longer matches the last signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+GENESIS_HASH: Final = "0" * 64
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def canonical_json(fields: Mapping[str, Any]) -> bytes:
+    """The exact bytes hashed for a record; stable across Python versions and databases."""
+    return json.dumps(
+        _canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def record_hash(fields: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def link_hash(*, prev_hash: str, seq: int, record_type: str, record_id: int, content_hash: str) -> str:
+    material = f"{prev_hash}|{seq}|{record_type}|{record_id}|{content_hash}".encode("ascii")
+    return hashlib.sha256(material).hexdigest()
+
+
+def checkpoint_message(*, tenant_id: int, seq: int, head_hash: str) -> bytes:
+    """The bytes a checkpoint signs."""
+    return f"atalaia-checkpoint-v1|{tenant_id}|{seq}|{head_hash}".encode("ascii")

@@ -1,0 +1,98 @@
+"""One typed Settings object, read from ATALAIA_* variables and a `.env` file.
+
+The secret key is never given a default: when it is absent it is generated once and kept in
+ATALAIA_HOME with owner-only permissions, so an embedded install is safe without configuration
+and a scaled install can hand every process the same key through the environment or a file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Final
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from atalaia.errors import ConfigurationError
+
+SECRET_KEY_FILENAME: Final = "secret.key"
+MIN_SECRET_KEY_LENGTH: Final = 32  # characters; 32 urlsafe characters carry 192 bits
+
+
+class Settings(BaseSettings):
+    """Every setting Atalaia reads; documented one by one in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ATALAIA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(default=Path("atalaia-data"), description="Folder for the SQLite database, blobs and keys.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default SQLite in ATALAIA_HOME. PostgreSQL: postgresql+psycopg://...",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Master key material; generated and kept in ATALAIA_HOME when absent."
+    )
+    secret_key_file: Path | None = Field(default=None, description="File holding the secret key instead.")
+    blob_dir: Path | None = Field(default=None, description="Folder of the local blob store; default HOME/blobs.")
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="Console session lifetime in hours.")
+    cookie_secure: bool = Field(
+        default=False, description="Mark cookies Secure (set true behind HTTPS; plain HTTP on 127.0.0.1 needs false)."
+    )
+    checkpoint_every: int = Field(
+        default=1000, ge=1, description="Sign a chain checkpoint after this many new archived records."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'atalaia.db').resolve()}"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        return self.blob_dir or (self.home / "blobs")
+
+    def ensure_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+
+    def master_secret(self) -> bytes:
+        """The master secret: from the variable, the file, or generated once in ATALAIA_HOME."""
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+        elif self.secret_key_file is not None:
+            try:
+                value = self.secret_key_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigurationError(f"cannot read ATALAIA_SECRET_KEY_FILE: {exc.strerror}") from exc
+        else:
+            value = self._home_secret()
+        if len(value) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                f"ATALAIA_SECRET_KEY must have at least {MIN_SECRET_KEY_LENGTH} characters"
+            )
+        return value.encode("utf-8")
+
+    def _home_secret(self) -> str:
+        self.ensure_home()
+        path = self.home / SECRET_KEY_FILENAME
+        if not path.exists():
+            # O_EXCL: two processes starting together must not write two different keys.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        return path.read_text(encoding="utf-8").strip()
+
+
+def get_settings() -> Settings:
+    """A fresh Settings from the current environment (tests change the environment freely)."""
+    return Settings()
