@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from atalaia.errors import ConfigurationError
 
-SECRET_KEY_FILENAME: Final = "secret.key"
+SECRET_KEY_FILENAME: Final = "secret.key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_KEY_LENGTH: Final = 32  # characters; 32 urlsafe characters carry 192 bits
 
 
@@ -29,7 +29,9 @@ class Settings(BaseSettings):
         env_prefix="ATALAIA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    home: Path = Field(default=Path("atalaia-data"), description="Folder for the SQLite database, blobs and keys.")
+    home: Path = Field(
+        default=Path("atalaia-data"), description="Folder for the SQLite database, blobs and keys."
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; default SQLite in ATALAIA_HOME. PostgreSQL: postgresql+psycopg://...",
@@ -38,10 +40,13 @@ class Settings(BaseSettings):
         default=None, description="Master key material; generated and kept in ATALAIA_HOME when absent."
     )
     secret_key_file: Path | None = Field(default=None, description="File holding the secret key instead.")
-    blob_dir: Path | None = Field(default=None, description="Folder of the local blob store; default HOME/blobs.")
+    blob_dir: Path | None = Field(
+        default=None, description="Folder of the local blob store; default HOME/blobs."
+    )
     session_hours: int = Field(default=12, ge=1, le=24 * 30, description="Console session lifetime in hours.")
     cookie_secure: bool = Field(
-        default=False, description="Mark cookies Secure (set true behind HTTPS; plain HTTP on 127.0.0.1 needs false)."
+        default=False,
+        description="Mark cookies Secure (set true behind HTTPS; plain HTTP on 127.0.0.1 needs false).",
     )
     checkpoint_every: int = Field(
         default=1000, ge=1, description="Sign a chain checkpoint after this many new archived records."

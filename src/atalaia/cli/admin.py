@@ -2,8 +2,197 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from atalaia.archive.verify import verify_tenant
+from atalaia.cli.common import (
+    JsonOption,
+    TenantOption,
+    emit_json,
+    handle_errors,
+    open_runtime,
+    resolve_tenant,
+)
+from atalaia.db.engine import transaction
+from atalaia.db.models import ChainHead
+from atalaia.services import audit
+from atalaia.services.lines import add_line
+from atalaia.services.people import create_user
+from atalaia.services.stats import tenant_stats
+
+users_app = typer.Typer(help="Console and API users.", no_args_is_help=True)
+lines_app = typer.Typer(help="Corporate WhatsApp lines.", no_args_is_help=True)
+
+
+@handle_errors
+def migrate_command() -> None:
+    """Create or upgrade the database schema (serve and every command also do it on start)."""
+    with open_runtime(migrate=True) as runtime:
+        typer.echo(f"database at head: {runtime.engine.url.render_as_string(hide_password=True)}")
+
+
+@users_app.command("create")
+@handle_errors
+def users_create(
+    email: Annotated[str, typer.Option("--email", help="Sign-in e-mail.")],
+    role: Annotated[str, typer.Option("--role", help="admin | compliance | manager | auditor")],
+    team: Annotated[
+        list[str] | None, typer.Option("--team", help="Team a manager sees (repeatable).")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option("--password", help="At least 12 characters; generated when omitted.")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user; a generated password is printed once."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with transaction(runtime.sessions) as session:
+            created = create_user(
+                session,
+                tenant_id=tenant_row.id,
+                email=email,
+                role=role,
+                teams=team,
+                password=password,
+                name=name,
+            )
+            audit.record(
+                session,
+                tenant_id=tenant_row.id,
+                actor="cli",
+                action="user_created",
+                object_type="user",
+                object_id=created.user.id,
+                detail={"email": created.user.email, "role": created.user.role, "teams": team or []},
+            )
+    payload: dict[str, object] = {
+        "id": created.user.id,
+        "email": created.user.email,
+        "role": created.user.role,
+    }
+    if created.generated_password:
+        payload["password"] = created.generated_password
+    if as_json:
+        emit_json(payload)
+    else:
+        typer.echo(f"user {created.user.email} ({created.user.role}) created, id {created.user.id}")
+        if created.generated_password:
+            typer.echo(f"password (shown once): {created.generated_password}")
+
+
+@lines_app.command("add")
+@handle_errors
+def lines_add(
+    number: Annotated[str, typer.Option("--number", help="The line's number, e.g. +5521999990000.")],
+    provider: Annotated[str, typer.Option("--provider", help="cloud | evolution | waha | export")],
+    phone_number_id: Annotated[
+        str | None, typer.Option("--phone-number-id", help="Cloud API phone number id.")
+    ] = None,
+    instance: Annotated[str | None, typer.Option("--instance", help="Gateway instance name.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Team the line belongs to.")] = None,
+    employee: Annotated[
+        str | None, typer.Option("--employee", help="E-mail of the assigned employee.")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="IANA time zone of the line.")
+    ] = "America/Sao_Paulo",
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Add a line; gateway lines get a token, shown once, for `Authorization: Bearer`."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with transaction(runtime.sessions) as session:
+            created = add_line(
+                session,
+                tenant_id=tenant_row.id,
+                number=number,
+                provider=provider,
+                phone_number_id=phone_number_id,
+                instance=instance,
+                team=team,
+                employee_email=employee,
+                timezone=timezone,
+            )
+            audit.record(
+                session,
+                tenant_id=tenant_row.id,
+                actor="cli",
+                action="line_created",
+                object_type="line",
+                object_id=created.line.id,
+                detail={"number": created.line.number, "provider": created.line.provider},
+            )
+    line = created.line
+    payload: dict[str, object] = {
+        "id": line.id,
+        "number": line.number,
+        "provider": line.provider,
+        "status": line.status,
+        "phone_number_id": line.phone_number_id,
+        "instance": line.instance,
+        "token": created.token,
+    }
+    if as_json:
+        emit_json(payload)
+    else:
+        typer.echo(f"line {line.number} ({line.provider}) added, id {line.id}")
+        if created.token:
+            typer.echo(f"gateway token (shown once; send as Authorization: Bearer): {created.token}")
+
+
+@handle_errors
+def stats_command(tenant: TenantOption = "default", as_json: JsonOption = False) -> None:
+    """Counts of what the tenant's archive holds."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with runtime.sessions() as session:
+            stats = tenant_stats(session, tenant_id=tenant_row.id)
+    if as_json:
+        emit_json(stats)
+        return
+    for key, value in stats.items():
+        typer.echo(f"{key:>14}: {value}")
+
+
+@handle_errors
+def verify_command(tenant: TenantOption = "default", as_json: JsonOption = False) -> None:
+    """Check the hash chain, signed checkpoints and audit log; exit status 1 on any problem."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with runtime.sessions() as session:
+            total = session.get(ChainHead, tenant_row.id)
+            with Progress(
+                TextColumn("verificando"), BarColumn(), MofNCompleteColumn(), transient=True, disable=as_json
+            ) as progress:
+                task = progress.add_task("verify", total=total.seq if total else None)
+                report = verify_tenant(
+                    session,
+                    tenant_id=tenant_row.id,
+                    public_key=tenant_row.signing_public_key,
+                    progress=lambda n: progress.advance(task, n),
+                )
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        status = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        counts = f"{report.records} records, {report.checkpoints} checkpoints, {report.audit_entries} audit entries"
+        typer.echo(f"{counts}: {status}")
+        for problem in report.problems:
+            typer.echo(f"  {problem.kind:>9}  {problem.record}: {problem.detail}")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    """Placeholder until the archive services land."""
+    app.command("migrate")(migrate_command)
+    app.command("stats")(stats_command)
+    app.command("verify")(verify_command)
+    app.add_typer(users_app, name="users")
+    app.add_typer(lines_app, name="lines")

@@ -2,8 +2,10 @@
 
 1. A record's hash is SHA-256 over a canonical JSON of its immutable fields (sorted keys,
    UTC ISO timestamps, bytes as hex), so any later change to one of them shows.
-2. A link's hash covers the previous link's hash, its own sequence number, the record's type
-   and id and the record's hash, so removing, inserting or reordering links breaks the chain.
+2. A link's hash covers the previous link's hash, the record's type and id and the record's
+   hash, so removing, inserting or reordering links breaks the chain. The sequence number is
+   left out on purpose: a link moved to another position stays self-consistent and is then
+   reported as reordered (its predecessor is wrong), not merely as altered.
 3. A checkpoint is an Ed25519 signature over (tenant, sequence, link hash): a chain truncated
    or rebuilt behind the application's back no longer matches the last signature.
 """
@@ -33,17 +35,17 @@ def _canonical(value: Any) -> Any:
 
 def canonical_json(fields: Mapping[str, Any]) -> bytes:
     """The exact bytes hashed for a record; stable across Python versions and databases."""
-    return json.dumps(
-        _canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+    return json.dumps(_canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode(
+        "utf-8"
+    )
 
 
 def record_hash(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(fields)).hexdigest()
 
 
-def link_hash(*, prev_hash: str, seq: int, record_type: str, record_id: int, content_hash: str) -> str:
-    material = f"{prev_hash}|{seq}|{record_type}|{record_id}|{content_hash}".encode("ascii")
+def link_hash(*, prev_hash: str, record_type: str, record_id: int, content_hash: str) -> str:
+    material = f"{prev_hash}|{record_type}|{record_id}|{content_hash}".encode("ascii")
     return hashlib.sha256(material).hexdigest()
 
 

@@ -11,7 +11,7 @@ import hmac
 import secrets
 from typing import Final
 
-TOKEN_PREFIX: Final = "atl_"
+TOKEN_PREFIX: Final = "atl_"  # noqa: S105 - a public marker that makes leaked tokens greppable
 
 
 def new_token() -> str:

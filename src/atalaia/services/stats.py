@@ -1,0 +1,49 @@
+"""Counts for `atalaia stats` and the console's home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from atalaia.db.models import (
+    Attachment,
+    Contact,
+    Conversation,
+    DeliveryStatusRecord,
+    JournalEntry,
+    Message,
+    Reaction,
+    Revision,
+    Revocation,
+)
+from atalaia.domain.enums import JournalStatus
+
+
+def tenant_stats(session: Session, *, tenant_id: int) -> dict[str, Any]:
+    def count(model: Any) -> int:
+        return int(
+            session.execute(
+                select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
+            ).scalar_one()
+        )
+
+    journal = dict(
+        session.execute(
+            select(JournalEntry.status, func.count())
+            .where(JournalEntry.tenant_id == tenant_id)
+            .group_by(JournalEntry.status)
+        ).all()
+    )
+    return {
+        "messages": count(Message),
+        "conversations": count(Conversation),
+        "contacts": count(Contact),
+        "attachments": count(Attachment),
+        "revisions": count(Revision),
+        "revocations": count(Revocation),
+        "reactions": count(Reaction),
+        "statuses": count(DeliveryStatusRecord),
+        "journal": {status.value: int(journal.get(status.value, 0)) for status in JournalStatus},
+    }
