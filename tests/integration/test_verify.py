@@ -118,9 +118,10 @@ def test_it_names_a_deleted_message(archived: ArchiveSetup) -> None:
 def test_it_names_a_message_inserted_behind_its_back(archived: ArchiveSetup) -> None:
     tamper(
         archived,
-        "INSERT INTO messages (tenant_id, line_id, conversation_id, provider_message_id, direction, kind, text, "
-        "sent_at, received_at, forwarded, frequently_forwarded) SELECT tenant_id, line_id, conversation_id, "
-        "'wamid.FORGED', 'outbound', 'text', 'eu nunca disse isso', sent_at, received_at, false, false "
+        "INSERT INTO messages (tenant_id, line_id, conversation_id, provider_message_id, direction, kind, "
+        "text, sent_at, received_at, forwarded, frequently_forwarded) "
+        "SELECT tenant_id, line_id, conversation_id, 'wamid.FORGED', 'outbound', 'text', "
+        "'eu nunca disse isso', sent_at, received_at, false, false "
         "FROM messages WHERE provider_message_id = 'wamid.1'",
     )
     forged = message_id(archived, "wamid.FORGED")
