@@ -121,9 +121,7 @@ class ArchiveSetup:
 
     def archive(self, events: Sequence[ArchiveEvent]) -> ArchiveResult:
         with transaction(self.runtime.sessions) as session:
-            return archive_events(
-                session, self.runtime.archive_context(self.tenant, line_id=self.line.id), events
-            )
+            return archive_events(session, self.runtime.archive_context(self.tenant, line_id=self.line.id), events)
 
 
 @pytest.fixture

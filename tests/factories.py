@@ -9,9 +9,7 @@ from atalaia.domain.events import AttachmentRef, ContactRef, ConversationRef, Me
 
 T0 = datetime(2024, 3, 1, 14, 5, tzinfo=UTC)
 
-MARIA = ContactRef(
-    key="wa:5521988887777", wa_id="5521988887777", phone="+5521988887777", name="Maria Cliente"
-)
+MARIA = ContactRef(key="wa:5521988887777", wa_id="5521988887777", phone="+5521988887777", name="Maria Cliente")
 
 
 def chat_with(contact: ContactRef = MARIA) -> ConversationRef:
@@ -43,9 +41,7 @@ def inbound(
     )
 
 
-def outbound(
-    provider_id: str, text: str = "Bom dia! Como posso ajudar?", *, minutes: int = 1
-) -> MessageEvent:
+def outbound(provider_id: str, text: str = "Bom dia! Como posso ajudar?", *, minutes: int = 1) -> MessageEvent:
     return MessageEvent(
         provider_message_id=provider_id,
         conversation=chat_with(),

@@ -47,9 +47,7 @@ class Runtime:
 
     def data_key(self, tenant: Tenant) -> bytes:
         if tenant.id not in self._data_keys:
-            self._data_keys[tenant.id] = self.keyring.data_key(
-                tenant_slug=tenant.slug, wrapped=tenant.data_key_wrapped
-            )
+            self._data_keys[tenant.id] = self.keyring.data_key(tenant_slug=tenant.slug, wrapped=tenant.data_key_wrapped)
         return self._data_keys[tenant.id]
 
     def signer(self, tenant: Tenant) -> Ed25519PrivateKey:
@@ -59,9 +57,7 @@ class Runtime:
             )
         return self._signers[tenant.id]
 
-    def archive_context(
-        self, tenant: Tenant, *, line_id: int, sent_by_user_id: int | None = None
-    ) -> ArchiveContext:
+    def archive_context(self, tenant: Tenant, *, line_id: int, sent_by_user_id: int | None = None) -> ArchiveContext:
         signer = self.signer(tenant)
         return ArchiveContext(
             tenant_id=tenant.id,

@@ -25,13 +25,9 @@ MIN_SECRET_KEY_LENGTH: Final = 32  # characters; 32 urlsafe characters carry 192
 class Settings(BaseSettings):
     """Every setting Atalaia reads; documented one by one in docs/configuration.md."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ATALAIA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="ATALAIA_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    home: Path = Field(
-        default=Path("atalaia-data"), description="Folder for the SQLite database, blobs and keys."
-    )
+    home: Path = Field(default=Path("atalaia-data"), description="Folder for the SQLite database, blobs and keys.")
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; default SQLite in ATALAIA_HOME. PostgreSQL: postgresql+psycopg://...",
@@ -40,9 +36,7 @@ class Settings(BaseSettings):
         default=None, description="Master key material; generated and kept in ATALAIA_HOME when absent."
     )
     secret_key_file: Path | None = Field(default=None, description="File holding the secret key instead.")
-    blob_dir: Path | None = Field(
-        default=None, description="Folder of the local blob store; default HOME/blobs."
-    )
+    blob_dir: Path | None = Field(default=None, description="Folder of the local blob store; default HOME/blobs.")
     session_hours: int = Field(default=12, ge=1, le=24 * 30, description="Console session lifetime in hours.")
     cookie_secure: bool = Field(
         default=False,
@@ -78,9 +72,7 @@ class Settings(BaseSettings):
         else:
             value = self._home_secret()
         if len(value) < MIN_SECRET_KEY_LENGTH:
-            raise ConfigurationError(
-                f"ATALAIA_SECRET_KEY must have at least {MIN_SECRET_KEY_LENGTH} characters"
-            )
+            raise ConfigurationError(f"ATALAIA_SECRET_KEY must have at least {MIN_SECRET_KEY_LENGTH} characters")
         return value.encode("utf-8")
 
     def _home_secret(self) -> str:

@@ -18,9 +18,7 @@ from tests.factories import inbound
 
 
 def test_users_create_prints_a_generated_password_once(atalaia: Invoke, runtime: Runtime) -> None:
-    out = json_of(
-        atalaia("users", "create", "--email", "Ana@Exemplo.com.br", "--role", "compliance", "--json")
-    )
+    out = json_of(atalaia("users", "create", "--email", "Ana@Exemplo.com.br", "--role", "compliance", "--json"))
 
     assert out["email"] == "ana@exemplo.com.br"
     assert out["role"] == "compliance"
@@ -62,9 +60,7 @@ def test_users_create_explains_bad_input(atalaia: Invoke, args: list[str], messa
     assert "Traceback" not in result.output
 
 
-def test_lines_add_normalises_the_number_and_shows_a_gateway_token_once(
-    atalaia: Invoke, runtime: Runtime
-) -> None:
+def test_lines_add_normalises_the_number_and_shows_a_gateway_token_once(atalaia: Invoke, runtime: Runtime) -> None:
     out = json_of(
         atalaia(
             "lines",
@@ -93,9 +89,7 @@ def test_lines_add_refuses_duplicates_and_bad_numbers(atalaia: Invoke) -> None:
         "already exists"
         in atalaia("lines", "add", "--number", "+55 21 99999-0000", "--provider", "export", expect=2).stderr
     )
-    assert (
-        "invalid phone" in atalaia("lines", "add", "--number", "12", "--provider", "export", expect=2).stderr
-    )
+    assert "invalid phone" in atalaia("lines", "add", "--number", "12", "--provider", "export", expect=2).stderr
     assert (
         "phone-number-id"
         in atalaia("lines", "add", "--number", "+5511988887777", "--provider", "cloud", expect=2).stderr
@@ -123,9 +117,7 @@ def test_verify_reports_ok_then_the_exact_row_after_a_raw_update(
     assert json_of(atalaia("verify", "--json"))["ok"] is True
 
     with archive_setup.runtime.engine.connect() as conn:
-        target = conn.exec_driver_sql(
-            "SELECT id FROM messages WHERE provider_message_id = 'wamid.2'"
-        ).scalar_one()
+        target = conn.exec_driver_sql("SELECT id FROM messages WHERE provider_message_id = 'wamid.2'").scalar_one()
     if db_url.startswith("sqlite"):
         # As an intruder would: the sqlite3 module on the database file, no Atalaia code involved.
         with sqlite3.connect(db_url.removeprefix("sqlite:///")) as raw:

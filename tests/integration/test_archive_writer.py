@@ -114,9 +114,7 @@ def test_reactions_and_unordered_statuses_are_all_kept(archive_setup: ArchiveSet
         StatusEvent("wamid.B1", DeliveryStatus.DELIVERED, T0 + timedelta(minutes=2)),
         StatusEvent("wamid.B1", DeliveryStatus.SENT, T0 + timedelta(minutes=1)),
     ]
-    reaction = ReactionEvent(
-        "wamid.B1", chat_with(), "👍", T0 + timedelta(minutes=6), "wamid.R1", author=MARIA
-    )
+    reaction = ReactionEvent("wamid.B1", chat_with(), "👍", T0 + timedelta(minutes=6), "wamid.R1", author=MARIA)
     removal = ReactionEvent("wamid.B1", chat_with(), "", T0 + timedelta(minutes=7), "wamid.R2", author=MARIA)
     first = archive_setup.archive([*statuses, reaction, removal])
     again = archive_setup.archive([*statuses, reaction, removal])
@@ -137,10 +135,7 @@ def test_attachment_bytes_are_stored_encrypted_and_chained(archive_setup: Archiv
     stored = runtime.blobs.backend.read(attachment.blob_key or "")
     assert b"proposta comercial" not in stored
     assert (
-        runtime.blobs.get(
-            tenant_id=tenant.id, data_key=runtime.data_key(tenant), sha256=attachment.sha256 or ""
-        )
-        == pdf
+        runtime.blobs.get(tenant_id=tenant.id, data_key=runtime.data_key(tenant), sha256=attachment.sha256 or "") == pdf
     )
     assert attachment.size == len(pdf)
     assert count(archive_setup, ChainLink) == 2
@@ -171,9 +166,7 @@ def test_group_messages_record_their_participants(archive_setup: ArchiveSetup) -
 def test_hostile_text_is_bounded_not_rejected(archive_setup: ArchiveSetup) -> None:
     evil_name = "A" * 10_000
     contact = ContactRef(key="wa:5521900001111", name=evil_name)
-    result = archive_setup.archive(
-        [inbound("wamid.EVIL\x00", "nul\x00byte \ud800 surrogate", contact=contact)]
-    )
+    result = archive_setup.archive([inbound("wamid.EVIL\x00", "nul\x00byte \ud800 surrogate", contact=contact)])
 
     assert result.new == 1
     with archive_setup.runtime.sessions() as session:

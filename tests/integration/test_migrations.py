@@ -13,9 +13,7 @@ from atalaia.db.models import Base
 def test_migrations_match_the_models(db_url: str) -> None:
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        differences = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
-        )
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     engine.dispose()
     assert differences == []
 

@@ -24,15 +24,9 @@ def archived(archive_setup: ArchiveSetup) -> ArchiveSetup:
     archive_setup.archive(
         [
             outbound("wamid.5", "segue a proposta"),
-            inbound(
-                "wamid.6", "obrigado", attachments=(AttachmentRef(file_name="a.pdf", content=b"%PDF-1.4 x"),)
-            ),
-            EditEvent(
-                "wamid.5", chat_with(), "segue a proposta revisada", T0 + timedelta(minutes=8), "wamid.E"
-            ),
-            RevokeEvent(
-                "wamid.2", chat_with(), T0 + timedelta(minutes=9), by_line=False, provider_event_id="R"
-            ),
+            inbound("wamid.6", "obrigado", attachments=(AttachmentRef(file_name="a.pdf", content=b"%PDF-1.4 x"),)),
+            EditEvent("wamid.5", chat_with(), "segue a proposta revisada", T0 + timedelta(minutes=8), "wamid.E"),
+            RevokeEvent("wamid.2", chat_with(), T0 + timedelta(minutes=9), by_line=False, provider_event_id="R"),
             ReactionEvent("wamid.5", chat_with(), "👍", T0 + timedelta(minutes=10), "wamid.X", author=MARIA),
             StatusEvent("wamid.5", DeliveryStatus.READ, T0 + timedelta(minutes=11)),
         ]

@@ -25,9 +25,7 @@ def data_key() -> bytes:
     return Keyring(b"k" * 48).data_key(tenant_slug="default", wrapped=keys.data_key_wrapped)
 
 
-def test_a_blob_round_trips_and_is_addressed_by_its_sha256(
-    store: EncryptedBlobStore, data_key: bytes
-) -> None:
+def test_a_blob_round_trips_and_is_addressed_by_its_sha256(store: EncryptedBlobStore, data_key: bytes) -> None:
     stored = store.put(tenant_id=1, data_key=data_key, data=PHOTO)
 
     assert stored.sha256 == hashlib.sha256(PHOTO).hexdigest()

@@ -43,9 +43,7 @@ def test_the_secret_can_come_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert Settings(home=tmp_path).master_secret() == b"x" * 40
 
 
-def test_the_secret_never_appears_in_the_settings_repr(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_secret_never_appears_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ATALAIA_SECRET_KEY", "s3cr3t-" * 8)
     assert "s3cr3t" not in repr(Settings(home=tmp_path))
 

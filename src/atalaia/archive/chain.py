@@ -95,16 +95,12 @@ def append(
         sign_checkpoint(session, tenant_id=tenant_id, seq=seq, head_hash=prev, signer=signer)
         pending = 0
     session.execute(
-        update(ChainHead)
-        .where(ChainHead.tenant_id == tenant_id)
-        .values(seq=seq, hash=prev, since_checkpoint=pending)
+        update(ChainHead).where(ChainHead.tenant_id == tenant_id).values(seq=seq, hash=prev, since_checkpoint=pending)
     )
     return len(records)
 
 
-def sign_checkpoint(
-    session: Session, *, tenant_id: int, seq: int, head_hash: str, signer: SignerFactory
-) -> None:
+def sign_checkpoint(session: Session, *, tenant_id: int, seq: int, head_hash: str, signer: SignerFactory) -> None:
     signature = signer().sign(checkpoint_message(tenant_id=tenant_id, seq=seq, head_hash=head_hash))
     session.add(
         Checkpoint(

@@ -18,9 +18,7 @@ CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 PARTICIPANTS: Table = Participant.__table__  # type: ignore[assignment]
 
 
-def resolve_contacts(
-    session: Session, *, tenant_id: int, refs: Iterable[ContactRef], now: datetime
-) -> dict[str, int]:
+def resolve_contacts(session: Session, *, tenant_id: int, refs: Iterable[ContactRef], now: datetime) -> dict[str, int]:
     """Map each contact key to its row id, creating missing contacts and refreshing names."""
     by_key: dict[str, ContactRef] = {}
     for ref in refs:

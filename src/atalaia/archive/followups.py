@@ -89,9 +89,7 @@ def store(
                  "recipient": clip(event.recipient, 200), "errors": list(event.errors) or None,
                  "raw": event.raw}
             )  # fmt: skip
-    new_edits = _insert(
-        session, REVISIONS, edits, ["line_id", "provider_event_id"], RecordType.REVISION, pending
-    )
+    new_edits = _insert(session, REVISIONS, edits, ["line_id", "provider_event_id"], RecordType.REVISION, pending)
     new_revokes = _insert(
         session, REVOCATIONS, revokes, ["line_id", "provider_event_id"], RecordType.REVOCATION, pending
     )

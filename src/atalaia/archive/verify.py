@@ -67,9 +67,7 @@ def verify_tenant(
     report = VerifyReport()
     link_hashes = _verify_links(session, tenant_id=tenant_id, report=report, progress=progress)
     _find_inserted(session, tenant_id=tenant_id, report=report)
-    _verify_checkpoints(
-        session, tenant_id=tenant_id, public_key=public_key, link_hashes=link_hashes, report=report
-    )
+    _verify_checkpoints(session, tenant_id=tenant_id, public_key=public_key, link_hashes=link_hashes, report=report)
     _verify_audit(session, tenant_id=tenant_id, report=report)
     return report
 
@@ -96,9 +94,7 @@ def _verify_links(
     session: Session, *, tenant_id: int, report: VerifyReport, progress: Progress | None
 ) -> dict[int, str]:
     """Walk the chain; returns seq -> link hash for the checkpointed positions check."""
-    checkpoint_seqs = set(
-        session.execute(select(Checkpoint.seq).where(Checkpoint.tenant_id == tenant_id)).scalars()
-    )
+    checkpoint_seqs = set(session.execute(select(Checkpoint.seq).where(Checkpoint.tenant_id == tenant_id)).scalars())
     kept: dict[int, str] = {}
     prev, expected = GENESIS_HASH, 1
     for chunk in _links(session, tenant_id):
@@ -107,9 +103,7 @@ def _verify_links(
             report.records += 1
             if link.seq > expected:
                 report.problems.append(
-                    Problem(
-                        f"chain:{expected}", "missing", f"chain links {expected}..{link.seq - 1} were removed"
-                    )
+                    Problem(f"chain:{expected}", "missing", f"chain links {expected}..{link.seq - 1} were removed")
                 )
             recomputed = link_hash(
                 prev_hash=link.prev_hash,
@@ -119,9 +113,7 @@ def _verify_links(
             )
             name = f"{link.record_type}:{link.record_id}"
             if recomputed != link.hash:
-                report.problems.append(
-                    Problem(f"chain:{link.seq}", "modified", f"chain link for {name} was altered")
-                )
+                report.problems.append(Problem(f"chain:{link.seq}", "modified", f"chain link for {name} was altered"))
             elif link.prev_hash != prev and link.seq == expected:
                 report.problems.append(
                     Problem(name, "reordered", f"chain link {link.seq} does not follow link {link.seq - 1}")
@@ -137,17 +129,13 @@ def _verify_links(
             prev, expected = link.hash, link.seq + 1
         if progress is not None:
             progress(len(chunk))
-    head = session.execute(
-        select(ChainHead.seq, ChainHead.hash).where(ChainHead.tenant_id == tenant_id)
-    ).one_or_none()
+    head = session.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.tenant_id == tenant_id)).one_or_none()
     if head is not None and head.seq >= expected:
         report.problems.append(
             Problem(f"chain:{expected}", "missing", f"chain links {expected}..{head.seq} were removed")
         )
     elif head is not None and head.seq == expected - 1 and head.hash != prev:
-        report.problems.append(
-            Problem(f"chain:{head.seq}", "modified", "chain head does not match the last link")
-        )
+        report.problems.append(Problem(f"chain:{head.seq}", "modified", "chain head does not match the last link"))
     return kept
 
 
@@ -239,15 +227,11 @@ def _verify_audit(session: Session, *, tenant_id: int, report: VerifyReport) -> 
             if audit_hash(row) != entry.hash:
                 report.problems.append(Problem(name, "modified", "audit entry was altered"))
             elif entry.prev_hash != prev and entry.seq == expected:
-                report.problems.append(
-                    Problem(name, "reordered", "audit entry does not follow its predecessor")
-                )
+                report.problems.append(Problem(name, "reordered", "audit entry does not follow its predecessor"))
             prev, expected = entry.hash, entry.seq + 1
         last = chunk[-1].seq
         session.expunge_all()
-    head = session.execute(
-        select(ChainHead.audit_seq).where(ChainHead.tenant_id == tenant_id)
-    ).scalar_one_or_none()
+    head = session.execute(select(ChainHead.audit_seq).where(ChainHead.tenant_id == tenant_id)).scalar_one_or_none()
     if head is not None and head >= expected:
         report.problems.append(
             Problem(f"audit:{expected}", "missing", f"audit entries {expected}..{head} were removed")

@@ -233,9 +233,7 @@ def _insert_attachments(
             if ref.content is not None:
                 stored = ctx.blobs.put(tenant_id=ctx.tenant_id, data_key=ctx.data_key, data=ref.content)
                 if ref.sha256 and ref.sha256.lower() != stored.sha256:
-                    row["download_status"] = (
-                        "mismatch"  # kept, and flagged: the bytes are not what was declared
-                    )
+                    row["download_status"] = "mismatch"  # kept, and flagged: the bytes are not what was declared
                 else:
                     row["download_status"] = "stored"
                 row.update(sha256=stored.sha256, size=stored.size, blob_key=stored.key)

@@ -39,9 +39,7 @@ def migrate_command() -> None:
 def users_create(
     email: Annotated[str, typer.Option("--email", help="Sign-in e-mail.")],
     role: Annotated[str, typer.Option("--role", help="admin | compliance | manager | auditor")],
-    team: Annotated[
-        list[str] | None, typer.Option("--team", help="Team a manager sees (repeatable).")
-    ] = None,
+    team: Annotated[list[str] | None, typer.Option("--team", help="Team a manager sees (repeatable).")] = None,
     password: Annotated[
         str | None, typer.Option("--password", help="At least 12 characters; generated when omitted.")
     ] = None,
@@ -91,17 +89,11 @@ def users_create(
 def lines_add(
     number: Annotated[str, typer.Option("--number", help="The line's number, e.g. +5521999990000.")],
     provider: Annotated[str, typer.Option("--provider", help="cloud | evolution | waha | export")],
-    phone_number_id: Annotated[
-        str | None, typer.Option("--phone-number-id", help="Cloud API phone number id.")
-    ] = None,
+    phone_number_id: Annotated[str | None, typer.Option("--phone-number-id", help="Cloud API phone number id.")] = None,
     instance: Annotated[str | None, typer.Option("--instance", help="Gateway instance name.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Team the line belongs to.")] = None,
-    employee: Annotated[
-        str | None, typer.Option("--employee", help="E-mail of the assigned employee.")
-    ] = None,
-    timezone: Annotated[
-        str, typer.Option("--timezone", help="IANA time zone of the line.")
-    ] = "America/Sao_Paulo",
+    employee: Annotated[str | None, typer.Option("--employee", help="E-mail of the assigned employee.")] = None,
+    timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone of the line.")] = "America/Sao_Paulo",
     tenant: TenantOption = "default",
     as_json: JsonOption = False,
 ) -> None:
@@ -182,8 +174,10 @@ def verify_command(tenant: TenantOption = "default", as_json: JsonOption = False
         emit_json(report.as_dict())
     else:
         status = "ok" if report.ok else f"{len(report.problems)} problem(s)"
-        counts = f"{report.records} records, {report.checkpoints} checkpoints, {report.audit_entries} audit entries"
-        typer.echo(f"{counts}: {status}")
+        typer.echo(
+            f"{report.records} records, {report.checkpoints} checkpoints, "
+            f"{report.audit_entries} audit entries: {status}"
+        )
         for problem in report.problems:
             typer.echo(f"  {problem.kind:>9}  {problem.record}: {problem.detail}")
     if not report.ok:

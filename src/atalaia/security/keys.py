@@ -24,9 +24,7 @@ KEY_BYTES: Final = 32  # AES-256
 
 def derive_key(master_secret: bytes, purpose: str) -> bytes:
     """A 256-bit key for one purpose, so one secret can serve several without reuse."""
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode()).derive(
-        master_secret
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode()).derive(master_secret)
 
 
 def seal(key: bytes, plaintext: bytes, *, aad: bytes) -> bytes:

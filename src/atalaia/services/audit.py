@@ -31,9 +31,7 @@ def record(
     ip: str | None = None,
 ) -> None:
     head = session.execute(
-        select(ChainHead.audit_seq, ChainHead.audit_hash)
-        .where(ChainHead.tenant_id == tenant_id)
-        .with_for_update()
+        select(ChainHead.audit_seq, ChainHead.audit_hash).where(ChainHead.tenant_id == tenant_id).with_for_update()
     ).one()
     row: dict[str, Any] = {
         "tenant_id": tenant_id,
@@ -52,7 +50,5 @@ def record(
     row["hash"] = audit_hash(row)
     session.add(AuditEntry(**row))
     session.execute(
-        update(ChainHead)
-        .where(ChainHead.tenant_id == tenant_id)
-        .values(audit_seq=row["seq"], audit_hash=row["hash"])
+        update(ChainHead).where(ChainHead.tenant_id == tenant_id).values(audit_seq=row["seq"], audit_hash=row["hash"])
     )

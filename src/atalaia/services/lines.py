@@ -62,10 +62,7 @@ def add_line(
         raise InvalidInput("a Cloud API line needs --phone-number-id (WhatsApp Manager → phone numbers)")
     if session.execute(select(Line.id).where(Line.tenant_id == tenant_id, Line.number == e164)).first():
         raise Conflict(f"line {e164} already exists")
-    if (
-        phone_number_id
-        and session.execute(select(Line.id).where(Line.phone_number_id == phone_number_id)).first()
-    ):
+    if phone_number_id and session.execute(select(Line.id).where(Line.phone_number_id == phone_number_id)).first():
         raise Conflict(f"phone number id {phone_number_id} is already used by another line")
     team_row = ensure_team(session, tenant_id=tenant_id, name=team) if team else None
     employee = (
@@ -100,9 +97,7 @@ def add_line(
 
 def get_line(session: Session, *, tenant_id: int, number: str) -> Line:
     e164 = normalise_number(number)
-    line = session.execute(
-        select(Line).where(Line.tenant_id == tenant_id, Line.number == e164)
-    ).scalar_one_or_none()
+    line = session.execute(select(Line).where(Line.tenant_id == tenant_id, Line.number == e164)).scalar_one_or_none()
     if line is None:
         raise NotFound(f"no line {e164} in this tenant")
     return line

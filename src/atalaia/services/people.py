@@ -28,9 +28,7 @@ def ensure_team(session: Session, *, tenant_id: int, name: str) -> Team:
     name = name.strip()
     if not name or len(name) > 120:
         raise InvalidInput("a team name needs 1 to 120 characters")
-    team = session.execute(
-        select(Team).where(Team.tenant_id == tenant_id, Team.name == name)
-    ).scalar_one_or_none()
+    team = session.execute(select(Team).where(Team.tenant_id == tenant_id, Team.name == name)).scalar_one_or_none()
     if team is None:
         team = Team(tenant_id=tenant_id, name=name)
         session.add(team)

@@ -24,9 +24,7 @@ from atalaia.domain.enums import JournalStatus
 def tenant_stats(session: Session, *, tenant_id: int) -> dict[str, Any]:
     def count(model: Any) -> int:
         return int(
-            session.execute(
-                select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
-            ).scalar_one()
+            session.execute(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)).scalar_one()
         )
 
     journal = dict(

@@ -69,7 +69,5 @@ class Participant(Base):
     __tablename__ = "participants"
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True, index=True)

@@ -63,9 +63,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "seq", name=op.f("uq_chain_links_tenant_id_seq")),
     )
     with op.batch_alter_table("chain_links", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_chain_links_record", ["tenant_id", "record_type", "record_id"], unique=False
-        )
+        batch_op.create_index("ix_chain_links_record", ["tenant_id", "record_type", "record_id"], unique=False)
 
     op.create_table(
         "checkpoints",
@@ -198,9 +196,7 @@ def upgrade() -> None:
         sa.Column("expires_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_login_sessions_tenant_id_tenants")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_login_sessions_tenant_id_tenants")),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_login_sessions_user_id_users"), ondelete="CASCADE"
         ),
@@ -219,9 +215,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_managed_teams_team_id_teams"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_managed_teams_tenant_id_tenants")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_managed_teams_tenant_id_tenants")),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_managed_teams_user_id_users"), ondelete="CASCADE"
         ),
@@ -245,9 +239,7 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=True),
         sa.Column("created_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_event_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["employee_id"], ["employees.id"], name=op.f("fk_lines_employee_id_employees")
-        ),
+        sa.ForeignKeyConstraint(["employee_id"], ["employees.id"], name=op.f("fk_lines_employee_id_employees")),
         sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_lines_team_id_teams")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_lines_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lines")),
@@ -270,13 +262,9 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("created_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_message_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["contact_id"], ["contacts.id"], name=op.f("fk_conversations_contact_id_contacts")
-        ),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_conversations_contact_id_contacts")),
         sa.ForeignKeyConstraint(["line_id"], ["lines.id"], name=op.f("fk_conversations_line_id_lines")),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_conversations_tenant_id_tenants")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_conversations_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
         sa.UniqueConstraint("line_id", "key", name=op.f("uq_conversations_line_id_key")),
     )
@@ -333,19 +321,13 @@ def upgrade() -> None:
             ["conversation_id"], ["conversations.id"], name=op.f("fk_messages_conversation_id_conversations")
         ),
         sa.ForeignKeyConstraint(["line_id"], ["lines.id"], name=op.f("fk_messages_line_id_lines")),
-        sa.ForeignKeyConstraint(
-            ["sent_by_user_id"], ["users.id"], name=op.f("fk_messages_sent_by_user_id_users")
-        ),
+        sa.ForeignKeyConstraint(["sent_by_user_id"], ["users.id"], name=op.f("fk_messages_sent_by_user_id_users")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_messages_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
-        sa.UniqueConstraint(
-            "line_id", "provider_message_id", name=op.f("uq_messages_line_id_provider_message_id")
-        ),
+        sa.UniqueConstraint("line_id", "provider_message_id", name=op.f("uq_messages_line_id_provider_message_id")),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_messages_author_contact_id"), ["author_contact_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_messages_author_contact_id"), ["author_contact_id"], unique=False)
         batch_op.create_index("ix_messages_conversation_sent", ["conversation_id", "sent_at"], unique=False)
         batch_op.create_index("ix_messages_tenant_sent", ["tenant_id", "sent_at"], unique=False)
 
@@ -354,18 +336,14 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("conversation_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["contact_id"], ["contacts.id"], name=op.f("fk_participants_contact_id_contacts")
-        ),
+        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name=op.f("fk_participants_contact_id_contacts")),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
             ["conversations.id"],
             name=op.f("fk_participants_conversation_id_conversations"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_participants_tenant_id_tenants")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_participants_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("conversation_id", "contact_id", name=op.f("pk_participants")),
     )
     with op.batch_alter_table("participants", schema=None) as batch_op:
@@ -387,9 +365,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("blob_key", sa.String(length=200), nullable=True),
         sa.Column("download_status", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_attachments_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_attachments_message_id_messages")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_attachments_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
     )
@@ -413,14 +389,10 @@ def upgrade() -> None:
             ["author_contact_id"], ["contacts.id"], name=op.f("fk_reactions_author_contact_id_contacts")
         ),
         sa.ForeignKeyConstraint(["line_id"], ["lines.id"], name=op.f("fk_reactions_line_id_lines")),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_reactions_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_reactions_message_id_messages")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_reactions_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reactions")),
-        sa.UniqueConstraint(
-            "line_id", "provider_event_id", name=op.f("uq_reactions_line_id_provider_event_id")
-        ),
+        sa.UniqueConstraint("line_id", "provider_event_id", name=op.f("uq_reactions_line_id_provider_event_id")),
     )
     with op.batch_alter_table("reactions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reactions_message_id"), ["message_id"], unique=False)
@@ -439,14 +411,10 @@ def upgrade() -> None:
         sa.Column("edited_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["line_id"], ["lines.id"], name=op.f("fk_revisions_line_id_lines")),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_revisions_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_revisions_message_id_messages")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_revisions_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_revisions")),
-        sa.UniqueConstraint(
-            "line_id", "provider_event_id", name=op.f("uq_revisions_line_id_provider_event_id")
-        ),
+        sa.UniqueConstraint("line_id", "provider_event_id", name=op.f("uq_revisions_line_id_provider_event_id")),
     )
     with op.batch_alter_table("revisions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_revisions_message_id"), ["message_id"], unique=False)
@@ -465,14 +433,10 @@ def upgrade() -> None:
         sa.Column("revoked_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["line_id"], ["lines.id"], name=op.f("fk_revocations_line_id_lines")),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_revocations_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_revocations_message_id_messages")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_revocations_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_revocations")),
-        sa.UniqueConstraint(
-            "line_id", "provider_event_id", name=op.f("uq_revocations_line_id_provider_event_id")
-        ),
+        sa.UniqueConstraint("line_id", "provider_event_id", name=op.f("uq_revocations_line_id_provider_event_id")),
     )
     with op.batch_alter_table("revocations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_revocations_message_id"), ["message_id"], unique=False)
@@ -492,9 +456,7 @@ def upgrade() -> None:
         sa.Column("errors", sa.JSON(), nullable=True),
         sa.Column("raw", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["line_id"], ["lines.id"], name=op.f("fk_statuses_line_id_lines")),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_statuses_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_statuses_message_id_messages")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_statuses_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_statuses")),
         sa.UniqueConstraint(
