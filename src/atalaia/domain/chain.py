@@ -35,9 +35,7 @@ def _canonical(value: Any) -> Any:
 
 def canonical_json(fields: Mapping[str, Any]) -> bytes:
     """The exact bytes hashed for a record; stable across Python versions and databases."""
-    return json.dumps(_canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode(
-        "utf-8"
-    )
+    return json.dumps(_canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
 
 
 def record_hash(fields: Mapping[str, Any]) -> str:
