@@ -46,6 +46,21 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Sign a chain checkpoint after this many new archived records."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    cloud_app_secret: SecretStr | None = Field(
+        default=None, description="Meta app secret; signs every Cloud API webhook (X-Hub-Signature-256)."
+    )
+    cloud_verify_token: SecretStr | None = Field(
+        default=None, description="Token Meta echoes in the webhook verification handshake."
+    )
+    cloud_access_token: SecretStr | None = Field(
+        default=None, description="System-user token for the Graph API (media download, sending)."
+    )
+    graph_base_url: str = Field(
+        default="https://graph.facebook.com/v23.0", description="Graph API base URL, version included."
+    )
+    max_webhook_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024, description="Largest webhook body accepted; larger ones get 413."
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -22,6 +22,7 @@ from atalaia.services import audit
 from atalaia.services.lines import add_line
 from atalaia.services.people import create_user
 from atalaia.services.stats import tenant_stats
+from atalaia.services.tenancy import DEFAULT_TENANT_SLUG
 
 users_app = typer.Typer(help="Console and API users.", no_args_is_help=True)
 lines_app = typer.Typer(help="Corporate WhatsApp lines.", no_args_is_help=True)
@@ -145,7 +146,9 @@ def stats_command(tenant: TenantOption = "default", as_json: JsonOption = False)
     with open_runtime() as runtime:
         tenant_row = resolve_tenant(runtime, tenant)
         with runtime.sessions() as session:
-            stats = tenant_stats(session, tenant_id=tenant_row.id)
+            stats = tenant_stats(
+                session, tenant_id=tenant_row.id, include_unrouted=tenant_row.slug == DEFAULT_TENANT_SLUG
+            )
     if as_json:
         emit_json(stats)
         return

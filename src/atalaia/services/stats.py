@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from atalaia.db.models import (
@@ -21,7 +21,10 @@ from atalaia.db.models import (
 from atalaia.domain.enums import JournalStatus
 
 
-def tenant_stats(session: Session, *, tenant_id: int) -> dict[str, Any]:
+def tenant_stats(session: Session, *, tenant_id: int, include_unrouted: bool = False) -> dict[str, Any]:
+    """`include_unrouted`: also count journal entries no line claimed (rejected signatures,
+    unknown phone number ids); they belong to the installation's default tenant."""
+
     def count(model: Any) -> int:
         return int(
             session.execute(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)).scalar_one()
@@ -30,7 +33,11 @@ def tenant_stats(session: Session, *, tenant_id: int) -> dict[str, Any]:
     journal = dict(
         session.execute(
             select(JournalEntry.status, func.count())
-            .where(JournalEntry.tenant_id == tenant_id)
+            .where(
+                or_(JournalEntry.tenant_id == tenant_id, JournalEntry.tenant_id.is_(None))
+                if include_unrouted
+                else JournalEntry.tenant_id == tenant_id
+            )
             .group_by(JournalEntry.status)
         ).all()
     )

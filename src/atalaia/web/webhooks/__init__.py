@@ -1,0 +1,1 @@
+"""Provider webhooks: read the body within limits, hand it to the ingest service, answer."""
