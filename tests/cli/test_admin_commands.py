@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from atalaia.db.engine import transaction
-from atalaia.db.models import Line, User
+from atalaia.db.models import Line, Tenant, User
 from atalaia.runtime import Runtime
 from atalaia.security.tokens import hash_token
+from atalaia.services.lines import line_token
 from atalaia.services.tenancy import ensure_tenant
 from tests.cli.conftest import Invoke, json_of
 from tests.conftest import ArchiveSetup
@@ -144,3 +145,14 @@ def test_a_second_tenant_is_isolated(atalaia: Invoke, runtime: Runtime, archive_
 
     assert json_of(atalaia("stats", "--tenant", "acme", "--json"))["messages"] == 0
     assert json_of(atalaia("verify", "--tenant", "acme", "--json"))["ok"] is True
+
+
+def test_a_gateway_token_is_kept_sealed_for_hmac_checks(atalaia: Invoke, runtime: Runtime) -> None:
+    out = json_of(atalaia("lines", "add", "--number", "+5521977770000", "--provider", "waha", "--json"))
+
+    with runtime.sessions() as session:
+        line = session.execute(select(Line)).scalar_one()
+        tenant = session.get(Tenant, line.tenant_id)
+    assert tenant is not None
+    assert out["token"].encode() not in (line.token_sealed or b"")
+    assert line_token(line, data_key=runtime.data_key(tenant)) == out["token"]

@@ -112,6 +112,7 @@ def lines_add(
                 team=team,
                 employee_email=employee,
                 timezone=timezone,
+                data_key=runtime.data_key(tenant_row),
             )
             audit.record(
                 session,

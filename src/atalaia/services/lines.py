@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from atalaia.db.models import Line
 from atalaia.domain.enums import LineStatus, Provider
 from atalaia.errors import Conflict, InvalidInput, NotFound
+from atalaia.security.keys import open_sealed, seal
 from atalaia.security.tokens import hash_token, new_token
 from atalaia.services.people import ensure_employee, ensure_team
 
@@ -46,7 +47,9 @@ def add_line(
     employee_email: str | None = None,
     employee_name: str | None = None,
     timezone: str = "America/Sao_Paulo",
+    data_key: bytes | None = None,
 ) -> CreatedLine:
+    """`data_key` (the tenant's) seals a gateway line's token so WAHA's HMAC can be checked."""
     e164 = normalise_number(number)
     try:
         kind = Provider(provider)
@@ -88,11 +91,23 @@ def add_line(
         team_id=team_row.id if team_row else (employee.team_id if employee else None),
         timezone=timezone,
         token_hash=hash_token(token) if token else None,
+        token_sealed=seal(data_key, token.encode(), aad=token_aad(tenant_id, e164)) if token and data_key else None,
         created_at=datetime.now(UTC),
     )
     session.add(line)
     session.flush()
     return CreatedLine(line=line, token=token)
+
+
+def token_aad(tenant_id: int, number: str) -> bytes:
+    return f"line-token:{tenant_id}:{number}".encode()
+
+
+def line_token(line: Line, *, data_key: bytes) -> str | None:
+    """The gateway token in clear, for HMAC checks; None for lines without one."""
+    if line.token_sealed is None:
+        return None
+    return open_sealed(data_key, line.token_sealed, aad=token_aad(line.tenant_id, line.number)).decode()
 
 
 def get_line(session: Session, *, tenant_id: int, number: str) -> Line:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from atalaia.db.models.base import Base
@@ -30,6 +30,8 @@ class Line(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="America/Sao_Paulo")
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # gateway secret, hashed
+    # The same gateway secret sealed with the tenant's data key: WAHA's HMAC needs the key itself.
+    token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -237,6 +237,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=True),
+        sa.Column("token_sealed", sa.LargeBinary(), nullable=True),
         sa.Column("created_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_event_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["employee_id"], ["employees.id"], name=op.f("fk_lines_employee_id_employees")),
@@ -460,10 +461,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_statuses_tenant_id_tenants")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_statuses")),
         sa.UniqueConstraint(
-            "line_id",
-            "target_message_id",
-            "status",
-            name=op.f("uq_statuses_line_id_target_message_id_status"),
+            "line_id", "target_message_id", "status", name=op.f("uq_statuses_line_id_target_message_id_status")
         ),
     )
     with op.batch_alter_table("statuses", schema=None) as batch_op:
