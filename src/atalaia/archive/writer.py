@@ -30,6 +30,7 @@ from atalaia.db.upsert import insert_ignore
 from atalaia.domain.enums import ConversationKind, RecordType
 from atalaia.domain.events import ArchiveEvent, ContactRef, ConversationRef, MessageEvent, StatusEvent
 from atalaia.errors import InvalidInput
+from atalaia.jobs.queue import enqueue
 
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 ATTACHMENTS: Table = Attachment.__table__  # type: ignore[assignment]
@@ -248,6 +249,9 @@ def _insert_attachments(
         row["id"] = attachment_id
         if row["sha256"] is not None:
             chained.append(row)
+        elif row["provider_media_id"]:
+            # The bytes come later, from the provider; the job is durable with the row.
+            enqueue(session, tenant_id=ctx.tenant_id, kind="media.download", payload={"attachment_id": attachment_id})
     return chained
 
 

@@ -1,6 +1,7 @@
 """Every table; importing this package registers them all on `Base.metadata`."""
 
 from atalaia.db.models.base import Base
+from atalaia.db.models.jobs import Job
 from atalaia.db.models.lines import Contact, Conversation, Line, Participant
 from atalaia.db.models.messages import (
     Attachment,
@@ -25,6 +26,7 @@ __all__ = [
     "Conversation",
     "DeliveryStatusRecord",
     "Employee",
+    "Job",
     "JournalEntry",
     "Line",
     "LoginSession",

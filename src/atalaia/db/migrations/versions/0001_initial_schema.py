@@ -100,6 +100,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contacts_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "jobs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("run_after", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sa.String(length=120), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", atalaia.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_jobs_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+    )
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_ready", ["status", "run_after"], unique=False)
+        batch_op.create_index(batch_op.f("ix_jobs_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "teams",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -556,6 +578,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_teams_tenant_id"))
 
     op.drop_table("teams")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_jobs_tenant_id"))
+        batch_op.drop_index("ix_jobs_ready")
+
+    op.drop_table("jobs")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contacts_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_contacts_phone"))
