@@ -18,6 +18,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "atalaia.cli.admin",
     "atalaia.cli.journal_cmd",
+    "atalaia.cli.worker_cmd",
 )
 
 
