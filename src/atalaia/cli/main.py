@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "atalaia.cli.admin",
     "atalaia.cli.journal_cmd",
     "atalaia.cli.worker_cmd",
+    "atalaia.cli.scan_cmd",
 )
 
 

@@ -176,3 +176,21 @@ class ScanInput:
     line: str | None = None
     teams: frozenset[str] = frozenset()
     contact: ContactKind | None = None
+
+
+def line_key(value: str) -> str:
+    """How scopes compare lines: a phone number by its digits ("+55 21 99999-0000" = "5521999990000")."""
+    digits = "".join(c for c in value if c.isdigit())
+    phone_like = digits and all(c.isdigit() or c in "+-() ." for c in value)
+    return digits if phone_like else value.strip()
+
+
+def scope_admits(scope: Scope, message: ScanInput) -> bool:
+    """A fact the message does not give (None, no teams) never excludes it: see ScanInput."""
+    if scope.direction is not None and message.direction is not None and message.direction != scope.direction:
+        return False
+    if scope.contacts is not None and message.contact is not None and message.contact != scope.contacts:
+        return False
+    if scope.lines and message.line is not None and line_key(message.line) not in scope.lines:
+        return False
+    return not (scope.teams and message.teams and not (scope.teams & message.teams))
