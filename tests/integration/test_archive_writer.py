@@ -174,3 +174,12 @@ def test_hostile_text_is_bounded_not_rejected(archive_setup: ArchiveSetup) -> No
         stored_contact = session.execute(select(Contact)).scalar_one()
     assert "\x00" not in (message.text or "")
     assert len(stored_contact.profile_name or "") == 200
+
+
+def test_a_late_old_message_does_not_move_the_conversation_back(archive_setup: ArchiveSetup) -> None:
+    archive_setup.archive([inbound("wamid.NEW", minutes=10)])
+    archive_setup.archive([inbound("wamid.OLD", minutes=1)])  # a history backfill arriving later
+
+    with archive_setup.runtime.sessions() as session:
+        conversation = session.execute(select(Conversation)).scalar_one()
+    assert conversation.last_message_at == T0 + timedelta(minutes=10)

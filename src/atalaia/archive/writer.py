@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, case, literal, or_, update
+from sqlalchemy import Table, bindparam, case, or_, update
 from sqlalchemy.orm import Session
 
 from atalaia.archive import followups
@@ -34,6 +34,7 @@ from atalaia.jobs.queue import enqueue
 
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 ATTACHMENTS: Table = Attachment.__table__  # type: ignore[assignment]
+CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,20 +268,20 @@ def _touch(
         conversation_id = row["conversation_id"]
         if conversation_id not in latest or row["sent_at"] > latest[conversation_id]:
             latest[conversation_id] = row["sent_at"]
-    for conversation_id, sent_at in latest.items():
-        moment = literal(sent_at, UTCDateTime())
+    if latest:
+        table = CONVERSATIONS
+        moment = bindparam("moment", type_=UTCDateTime())
+        # One executemany for the batch; only ever moves last_message_at forwards.
         session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
+            table.update()
+            .where(table.c.id == bindparam("conversation"))
             .values(
                 last_message_at=case(
-                    (
-                        or_(Conversation.last_message_at.is_(None), Conversation.last_message_at < moment),
-                        moment,
-                    ),
-                    else_=Conversation.last_message_at,
+                    (or_(table.c.last_message_at.is_(None), table.c.last_message_at < moment), moment),
+                    else_=table.c.last_message_at,
                 )
-            )
+            ),
+            [{"conversation": cid, "moment": sent_at} for cid, sent_at in sorted(latest.items())],
         )
     session.execute(update(Line).where(Line.id == ctx.line_id).values(last_event_at=now))
 
