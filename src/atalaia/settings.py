@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     graph_base_url: str = Field(
         default="https://graph.facebook.com/v23.0", description="Graph API base URL, version included."
     )
+    max_media_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Largest inline (base64) media kept from a gateway webhook."
+    )
     max_webhook_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="Largest webhook body accepted; larger ones get 413."
     )

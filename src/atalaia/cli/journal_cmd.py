@@ -12,6 +12,7 @@ from sqlalchemy import select
 from atalaia.cli.common import JsonOption, emit_json, fail, handle_errors, open_runtime
 from atalaia.db.models import JournalEntry
 from atalaia.domain.enums import JournalStatus
+from atalaia.services.gateway_ingest import process_gateway_entry
 from atalaia.services.ingest import process_cloud_entry
 
 journal_app = typer.Typer(help="The raw webhook journal.", no_args_is_help=True)
@@ -42,9 +43,16 @@ def replay(
             for entry_id in ids:
                 with runtime.sessions() as session:
                     entry = session.get(JournalEntry, entry_id)
-                    source, body = (entry.source, entry.body) if entry else ("", b"")
+                    source, body, line_id = (entry.source, entry.body, entry.line_id) if entry else ("", b"", None)
                 if source == "cloud":
                     outcome = process_cloud_entry(runtime, entry_id=entry_id, body=body)
+                elif source in ("evolution", "waha"):
+                    outcome = process_gateway_entry(
+                        runtime, entry_id=entry_id, body=body, source=source, line_id=line_id
+                    )
+                else:
+                    outcome = None
+                if outcome is not None:
                     totals["new"] += outcome.result.new
                     totals["duplicates"] += outcome.result.duplicates
                     totals["failed"] += outcome.status_code != 200

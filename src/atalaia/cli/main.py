@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "atalaia.cli.journal_cmd",
     "atalaia.cli.worker_cmd",
     "atalaia.cli.scan_cmd",
+    "atalaia.cli.demo_cmd",
 )
 
 

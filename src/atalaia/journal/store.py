@@ -17,7 +17,15 @@ from atalaia.db.models import JournalEntry
 from atalaia.domain.enums import JournalStatus
 
 KEPT_HEADERS: Final = frozenset(
-    {"content-type", "content-length", "user-agent", "x-hub-signature-256", "x-webhook-hmac", "x-webhook-request-id"}
+    {
+        "content-type",
+        "content-length",
+        "user-agent",
+        "x-hub-signature-256",
+        "x-webhook-hmac",
+        "x-webhook-hmac-algorithm",
+        "x-webhook-request-id",
+    }
 )
 MAX_REASON_CHARS: Final = 2000
 

@@ -1,0 +1,34 @@
+"""`POST /webhooks/waha`: WAHA events, authenticated by the line's token.
+
+Either a custom header `Authorization: Bearer <line token>` (`customHeaders` in the session's
+webhook config), or WAHA's own signature: set the webhook's `hmac.key` to the line's token and
+WAHA sends `X-Webhook-Hmac` (HMAC-SHA512 of the body), which is checked against it.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from atalaia.runtime import Runtime
+from atalaia.services.gateway_ingest import receive_gateway
+from atalaia.web.webhooks.body import read_capped_body
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+@router.post("/waha", summary="WAHA events (Authorization: Bearer <line token>, or X-Webhook-Hmac)")
+async def receive_event(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    body = await read_capped_body(request, limit=runtime.settings.max_webhook_bytes)
+    outcome = await run_in_threadpool(receive_gateway, runtime, source="waha", body=body,
+                                      headers=dict(request.headers))  # fmt: skip
+    payload: dict[str, object] = {
+        "ok": outcome.status_code == 200,
+        "journal_id": outcome.journal_id,
+        "detail": outcome.detail,
+    }
+    if outcome.status_code == 200:
+        payload.update(new=outcome.result.new, duplicates=outcome.result.duplicates)
+    return JSONResponse(payload, status_code=outcome.status_code)
