@@ -1,0 +1,1 @@
+"""The web server: console pages, REST API and provider webhooks. Thin: parse, authorise, call, render."""

@@ -1,0 +1,1 @@
+"""REST API under /api/v1, bearer tokens, JSON bodies described by /openapi.json."""

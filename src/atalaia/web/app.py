@@ -1,0 +1,40 @@
+"""`create_app(runtime)`: the one FastAPI application for console, API and webhooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from atalaia import __version__
+from atalaia.runtime import Runtime
+from atalaia.web import errors, health, metrics
+from atalaia.web.api import v1
+from atalaia.web.console import routes as console
+from atalaia.web.ratelimit import LoginThrottle
+from atalaia.web.security_headers import add_security_headers
+from atalaia.web.webhooks import cloud, evolution, waha
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    # No /docs or /redoc: nothing interactive or debug-like is exposed; /openapi.json describes the API.
+    app = FastAPI(
+        title="Atalaia",
+        version=__version__,
+        description="Arquivo, conformidade e análise do WhatsApp corporativo. Token: `Authorization: Bearer`.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.login_throttle = LoginThrottle()
+    app.middleware("http")(metrics.measure)
+    app.middleware("http")(add_security_headers)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    routers = (console.router, v1.router, health.router, metrics.router, cloud.router, evolution.router, waha.router)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Server-rendered console pages (Portuguese by default)."""
