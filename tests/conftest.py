@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +27,7 @@ from atalaia.db.migrate import upgrade
 from atalaia.db.models import Base, Line, Tenant
 from atalaia.domain.events import ArchiveEvent
 from atalaia.runtime import Runtime
+from atalaia.security.passwords import set_hasher_for_tests
 from atalaia.services.lines import add_line
 from atalaia.services.tenancy import ensure_tenant
 from atalaia.settings import Settings
@@ -33,6 +35,12 @@ from atalaia.settings import Settings
 PG_ADMIN_URL = os.environ.get("ATALAIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> None:
+    """argon2's defaults cost ~0.6 s a hash here; the tests create hundreds of users."""
+    set_hasher_for_tests(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def _pg_available() -> bool:

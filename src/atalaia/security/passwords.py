@@ -12,10 +12,23 @@ from atalaia.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH: Final = 12
 _hasher = PasswordHasher()
-
 # A hash of a random password, checked when the e-mail is unknown so that a failed sign-in
-# takes the same time whether or not the account exists.
-_DUMMY_HASH: Final = _hasher.hash(secrets.token_urlsafe(16))
+# takes the same time whether or not the account exists. Made on first use, not at import:
+# every CLI command would otherwise pay for one argon2 hash.
+_dummy_hash: str | None = None
+
+
+def set_hasher_for_tests(hasher: PasswordHasher) -> None:
+    """Cheaper argon2 parameters for the test suite only; production keeps the defaults."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -26,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
