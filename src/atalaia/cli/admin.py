@@ -94,6 +94,9 @@ def lines_add(
     instance: Annotated[str | None, typer.Option("--instance", help="Gateway instance name.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Team the line belongs to.")] = None,
     employee: Annotated[str | None, typer.Option("--employee", help="E-mail of the assigned employee.")] = None,
+    employee_name: Annotated[
+        str | None, typer.Option("--employee-name", help="Their name as it appears in chat exports.")
+    ] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone of the line.")] = "America/Sao_Paulo",
     tenant: TenantOption = "default",
     as_json: JsonOption = False,
@@ -111,6 +114,7 @@ def lines_add(
                 instance=instance,
                 team=team,
                 employee_email=employee,
+                employee_name=employee_name,
                 timezone=timezone,
                 data_key=runtime.data_key(tenant_row),
             )

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "atalaia.cli.worker_cmd",
     "atalaia.cli.scan_cmd",
     "atalaia.cli.demo_cmd",
+    "atalaia.cli.import_cmd",
+    "atalaia.cli.parse_cmd",
     "atalaia.cli.serve_cmd",
 )
 
