@@ -21,21 +21,18 @@ from typing import Any, Final
 GENESIS_HASH: Final = "0" * 64
 
 
-def _canonical(value: Any) -> Any:
+def _encode(value: Any) -> Any:
+    """JSON has no datetime or bytes: UTC ISO text and hex stand in for them."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+    raise TypeError(f"cannot hash a {type(value).__name__}")
 
 
 def canonical_json(fields: Mapping[str, Any]) -> bytes:
     """The exact bytes hashed for a record; stable across Python versions and databases."""
-    return json.dumps(_canonical(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_encode).encode("ascii")
 
 
 def record_hash(fields: Mapping[str, Any]) -> str:
