@@ -156,3 +156,15 @@ def test_a_gateway_token_is_kept_sealed_for_hmac_checks(atalaia: Invoke, runtime
     assert tenant is not None
     assert out["token"].encode() not in (line.token_sealed or b"")
     assert line_token(line, data_key=runtime.data_key(tenant)) == out["token"]
+
+
+def test_users_token_issues_a_working_bearer_token_once(atalaia: Invoke, runtime: Runtime) -> None:
+    atalaia("users", "create", "--email", "ana@exemplo.com.br", "--role", "compliance", "--json")
+
+    out = json_of(atalaia("users", "token", "--email", "ana@exemplo.com.br", "--name", "relatórios", "--json"))
+
+    with runtime.sessions() as session:
+        from atalaia.services.auth import resolve_api_token
+
+        assert resolve_api_token(session, out["token"]).email == "ana@exemplo.com.br"
+    assert "no user" in atalaia("users", "token", "--email", "x@exemplo.com.br", expect=2).stderr

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy import select
 
 from atalaia.archive.verify import verify_tenant
 from atalaia.cli.common import (
@@ -17,10 +18,12 @@ from atalaia.cli.common import (
     resolve_tenant,
 )
 from atalaia.db.engine import transaction
-from atalaia.db.models import ChainHead
+from atalaia.db.models import ChainHead, User
+from atalaia.errors import NotFound
 from atalaia.services import audit
+from atalaia.services.auth import issue_api_token
 from atalaia.services.lines import add_line
-from atalaia.services.people import create_user
+from atalaia.services.people import create_user, normalise_email
 from atalaia.services.stats import tenant_stats
 from atalaia.services.tenancy import DEFAULT_TENANT_SLUG
 
@@ -83,6 +86,30 @@ def users_create(
         typer.echo(f"user {created.user.email} ({created.user.role}) created, id {created.user.id}")
         if created.generated_password:
             typer.echo(f"password (shown once): {created.generated_password}")
+
+
+@users_app.command("token")
+@handle_errors
+def users_token(
+    email: Annotated[str, typer.Option("--email", help="The user the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Issue an API bearer token for a user; it is printed once and stored only as a hash."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with transaction(runtime.sessions) as session:
+            user = session.execute(
+                select(User).where(User.tenant_id == tenant_row.id, User.email == normalise_email(email))
+            ).scalar_one_or_none()
+            if user is None:
+                raise NotFound(f"no user {email} in this tenant")
+            token = issue_api_token(session, user=user, name=name)
+    if as_json:
+        emit_json({"email": user.email, "name": name, "token": token})
+    else:
+        typer.echo(f"token (shown once; send as Authorization: Bearer): {token}")
 
 
 @lines_app.command("add")
