@@ -203,7 +203,8 @@ def _insert_messages(
         returning=("id", "provider_message_id"),
     )
     new_rows = []
-    for message_id, provider_id in inserted:
+    for inserted_row in inserted:
+        message_id, provider_id = tuple(inserted_row)
         row, event = rows[provider_id]
         row["id"] = message_id
         new_rows.append((row, event))

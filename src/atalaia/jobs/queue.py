@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from atalaia.db.models import Job
@@ -70,11 +70,14 @@ def claim_next(session: Session, *, worker: str, kinds: tuple[str, ...] | None =
     job = session.execute(query).scalar_one_or_none()
     if job is None:
         return None
-    claimed = session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.status == job.status, Job.attempts == job.attempts)
-        .values(status="running", claimed_at=now, claimed_by=worker, attempts=job.attempts + 1)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == job.status, Job.attempts == job.attempts)
+            .values(status="running", claimed_at=now, claimed_by=worker, attempts=job.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         return None  # another worker got there first

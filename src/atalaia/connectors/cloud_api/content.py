@@ -75,7 +75,8 @@ def content_of(message: dict[str, Any]) -> Content:
         coordinates = f"{body.get('latitude')},{body.get('longitude')}"
         return Content(MessageKind.LOCATION, " — ".join(p for p in parts if p) or coordinates)
     if kind_name == "contacts":
-        cards = message.get("contacts") if isinstance(message.get("contacts"), list) else []
+        listed = message.get("contacts")
+        cards: list[Any] = listed if isinstance(listed, list) else []
         names = [as_str(as_dict(as_dict(card).get("name")).get("formatted_name")) for card in cards]
         phones = [
             as_str(as_dict(phone).get("phone"))

@@ -33,7 +33,7 @@ STATUS_VALUES: Final = {status.value: status for status in DeliveryStatus}
 
 @dataclass(slots=True)
 class CloudChange:
-    field: str
+    field_name: str  # the webhook's `field`: messages, smb_message_echoes, history, ...
     phone_number_id: str | None
     display_phone_number: str | None
     events: list[ArchiveEvent] = field(default_factory=list)
@@ -50,7 +50,7 @@ def parse_notification(body: Any) -> list[CloudChange]:
             value = as_dict(change.get("value"))
             metadata = as_dict(value.get("metadata"))
             parsed = CloudChange(
-                field=as_str(change.get("field")) or "",
+                field_name=as_str(change.get("field")) or "",
                 phone_number_id=as_str(metadata.get("phone_number_id")),
                 display_phone_number=as_str(metadata.get("display_phone_number")),
             )
@@ -64,9 +64,9 @@ def _list(value: Any) -> list[Any]:
 
 
 def _parse_value(change: CloudChange, value: dict[str, Any]) -> None:
-    if change.field not in MESSAGE_FIELDS and change.field:
-        if change.field != "smb_app_state_sync":
-            change.problems.append(f"field {change.field!r} carries no messages; kept in the journal only")
+    if change.field_name not in MESSAGE_FIELDS and change.field_name:
+        if change.field_name != "smb_app_state_sync":
+            change.problems.append(f"field {change.field_name!r} carries no messages; kept in the journal only")
         return
     profiles = _profiles(value)
     for message in _list(value.get("messages")):
