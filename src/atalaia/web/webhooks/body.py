@@ -1,8 +1,11 @@
-"""Reading a webhook body with a size cap, before anything else touches it."""
+"""What every webhook route shares: reading the body under a cap, and answering from the outcome."""
 
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from atalaia.services.ingest import IngestOutcome
 
 
 async def read_capped_body(request: Request, *, limit: int) -> bytes:
@@ -18,3 +21,15 @@ async def read_capped_body(request: Request, *, limit: int) -> bytes:
             raise HTTPException(status_code=413, detail=f"body larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def outcome_response(outcome: IngestOutcome) -> JSONResponse:
+    """The provider's answer: the journal id always, counts when archived; never why auth failed."""
+    payload: dict[str, object] = {
+        "ok": outcome.status_code == 200,
+        "journal_id": outcome.journal_id,
+        "detail": outcome.detail,
+    }
+    if outcome.status_code == 200:
+        payload.update(new=outcome.result.new, duplicates=outcome.result.duplicates)
+    return JSONResponse(payload, status_code=outcome.status_code)

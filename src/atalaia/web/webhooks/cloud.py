@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from atalaia.runtime import Runtime
 from atalaia.services.ingest import receive_cloud
-from atalaia.web.webhooks.body import read_capped_body
+from atalaia.web.webhooks.body import outcome_response, read_capped_body
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -41,7 +41,4 @@ async def receive_notification(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     body = await read_capped_body(request, limit=runtime.settings.max_webhook_bytes)
     outcome = await run_in_threadpool(receive_cloud, runtime, body=body, headers=dict(request.headers))
-    payload = {"ok": outcome.status_code == 200, "journal_id": outcome.journal_id, "detail": outcome.detail}
-    if outcome.status_code == 200:
-        payload.update(new=outcome.result.new, duplicates=outcome.result.duplicates)
-    return JSONResponse(payload, status_code=outcome.status_code)
+    return outcome_response(outcome)

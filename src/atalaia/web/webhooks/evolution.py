@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from atalaia.runtime import Runtime
 from atalaia.services.gateway_ingest import receive_gateway
-from atalaia.web.webhooks.body import read_capped_body
+from atalaia.web.webhooks.body import outcome_response, read_capped_body
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -25,14 +25,7 @@ async def receive_event(request: Request) -> JSONResponse:
     body = await read_capped_body(request, limit=runtime.settings.max_webhook_bytes)
     outcome = await run_in_threadpool(receive_gateway, runtime, source="evolution", body=body,
                                       headers=dict(request.headers))  # fmt: skip
-    payload: dict[str, object] = {
-        "ok": outcome.status_code == 200,
-        "journal_id": outcome.journal_id,
-        "detail": outcome.detail,
-    }
-    if outcome.status_code == 200:
-        payload.update(new=outcome.result.new, duplicates=outcome.result.duplicates)
-    return JSONResponse(payload, status_code=outcome.status_code)
+    return outcome_response(outcome)
 
 
 @router.post("/evolution/{event}", summary="Evolution API v2 events, with 'webhook by events' on")
