@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     max_webhook_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="Largest webhook body accepted; larger ones get 413."
     )
+    smtp_url: SecretStr | None = Field(default=None, description="SMTP server for alert e-mails (smtp[s]://...).")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Console address in links sent out.")
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -20,6 +20,7 @@ from atalaia.db.models import DeliveryStatusRecord, Message, Reaction, Revision,
 from atalaia.db.upsert import insert_ignore
 from atalaia.domain.enums import RecordType
 from atalaia.domain.events import ArchiveEvent, EditEvent, ReactionEvent, RevokeEvent, StatusEvent
+from atalaia.search import reindex_messages
 
 REVISIONS: Table = Revision.__table__  # type: ignore[assignment]
 REVOCATIONS: Table = Revocation.__table__  # type: ignore[assignment]
@@ -108,6 +109,7 @@ def store(
     )
     counts.revisions, counts.revocations = len(new_edits), len(new_revokes)
     _mark_messages(session, edits=new_edits, revokes=new_revokes)
+    reindex_messages(session, {row["message_id"] for row in new_edits if row["message_id"] is not None})
     return counts
 
 

@@ -31,6 +31,7 @@ from atalaia.domain.enums import ConversationKind, RecordType
 from atalaia.domain.events import ArchiveEvent, ContactRef, ConversationRef, MessageEvent, StatusEvent
 from atalaia.errors import InvalidInput
 from atalaia.jobs.queue import enqueue
+from atalaia.search import index_messages
 
 MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 ATTACHMENTS: Table = Attachment.__table__  # type: ignore[assignment]
@@ -113,6 +114,7 @@ def archive_events(session: Session, ctx: ArchiveContext, events: Sequence[Archi
             messages={row["provider_message_id"]: row["id"] for row, _ in new_rows},
         )
 
+    index_messages(session, [row for row, _ in new_rows])  # one batch; edits in this batch reindex below
     counts = followups.store(
         session,
         tenant_id=ctx.tenant_id,

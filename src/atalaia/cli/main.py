@@ -24,6 +24,10 @@ COMMAND_MODULES = (
     "atalaia.cli.import_cmd",
     "atalaia.cli.parse_cmd",
     "atalaia.cli.serve_cmd",
+    "atalaia.cli.search_cmd",
+    "atalaia.cli.policies_cmd",
+    "atalaia.cli.alerts_cmd",
+    "atalaia.cli.simulate_cmd",
 )
 
 

@@ -29,6 +29,7 @@ from atalaia.domain.events import ArchiveEvent
 from atalaia.runtime import Runtime
 from atalaia.security.passwords import generate_password, hash_password
 from atalaia.services import audit
+from atalaia.services.compliance import import_default_policies, scan_new_messages
 from atalaia.services.lines import add_line
 from atalaia.services.people import create_user, ensure_team
 from atalaia.services.tenancy import ensure_tenant
@@ -118,6 +119,7 @@ def _create_people(runtime: Runtime, tenant: Tenant, plan: DemoPlan) -> DemoLogi
             )
         session.execute(update(Line).where(Line.tenant_id == tenant.id).values(status="connected"))
         audit.record(session, tenant_id=tenant.id, actor="cli", action="demo_loaded", detail={"seed": plan.seed})
+        import_default_policies(session, tenant_id=tenant.id, actor="cli")
     return DemoLogin(email=DEMO_EMAIL, password=password)
 
 
@@ -136,6 +138,7 @@ def _flush(
 ) -> None:
     with transaction(runtime.sessions) as session:
         outcome = archive_events(session, runtime.archive_context(tenant, line_id=line_id), batch)
+        scan_new_messages(session, tenant_id=tenant.id, message_ids=outcome.new_message_ids, notify=False)
     result.add(outcome)
     if progress is not None:
         progress(outcome.messages)

@@ -44,6 +44,7 @@ from atalaia.errors import TamperedData
 from atalaia.journal import append_entry, mark_entry
 from atalaia.runtime import Runtime
 from atalaia.security.tokens import hash_token
+from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.ingest import IngestOutcome
 from atalaia.services.lines import line_token
 
@@ -156,6 +157,7 @@ def process_gateway_entry(
             events: list[ArchiveEvent] = [*parsed.events, *_place(session, line, parsed.unplaced, outcome.problems)]
             if events:
                 outcome.result = archive_events(session, runtime.archive_context(tenant, line_id=line.id), events)
+                scan_new_messages(session, tenant_id=tenant.id, message_ids=outcome.result.new_message_ids)
             _apply_line_status(session, line, parsed)
             _apply_group_subjects(session, line, parsed.group_subjects)
     except Exception as exc:

@@ -33,6 +33,7 @@ from atalaia.domain.events import ArchiveEvent
 from atalaia.errors import InvalidInput
 from atalaia.runtime import Runtime
 from atalaia.services import audit
+from atalaia.services.compliance import scan_new_messages
 from atalaia.services.lines import get_line
 
 BATCH: Final = 1000
@@ -110,5 +111,8 @@ def import_chat_export(
 
 def _archive(runtime: Runtime, tenant: Tenant, line_id: int, batch: list[ArchiveEvent], result: ArchiveResult) -> None:
     with transaction(runtime.sessions) as session:
-        result.add(archive_events(session, runtime.archive_context(tenant, line_id=line_id), batch))
+        archived = archive_events(session, runtime.archive_context(tenant, line_id=line_id), batch)
+        # Old history: alerts are raised for review, but nobody is e-mailed about last year's chats.
+        scan_new_messages(session, tenant_id=tenant.id, message_ids=archived.new_message_ids, notify=False)
+    result.add(archived)
     batch.clear()

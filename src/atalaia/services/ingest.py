@@ -24,6 +24,7 @@ from atalaia.db.models import JournalEntry, Line, Tenant
 from atalaia.domain.enums import JournalStatus
 from atalaia.journal import append_entry, mark_entry
 from atalaia.runtime import Runtime
+from atalaia.services.compliance.scanning import scan_new_messages
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,9 @@ def process_cloud_entry(runtime: Runtime, *, entry_id: int, body: bytes) -> Inge
                 continue
             first_line = first_line or line
             with transaction(runtime.sessions) as session:
-                outcome.result.add(
-                    archive_events(session, runtime.archive_context(tenant, line_id=line.id), change.events)
-                )
+                archived = archive_events(session, runtime.archive_context(tenant, line_id=line.id), change.events)
+                scan_new_messages(session, tenant_id=tenant.id, message_ids=archived.new_message_ids)
+                outcome.result.add(archived)
     except Exception as exc:
         # Keep the body for replay and say why; the provider gets a 500 and will retry.
         log.exception("cloud webhook %s failed", entry_id)

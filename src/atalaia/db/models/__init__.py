@@ -1,6 +1,7 @@
 """Every table; importing this package registers them all on `Base.metadata`."""
 
 from atalaia.db.models.base import Base
+from atalaia.db.models.compliance import Alert, AlertHit, CaseEvent, Notification, NotificationChannel, PolicyVersion
 from atalaia.db.models.jobs import Job
 from atalaia.db.models.lines import Contact, Conversation, Line, Participant
 from atalaia.db.models.messages import (
@@ -15,10 +16,13 @@ from atalaia.db.models.records import AuditEntry, ChainHead, ChainLink, Checkpoi
 from atalaia.db.models.tenancy import ApiToken, Employee, LoginSession, ManagedTeam, Team, Tenant, User
 
 __all__ = [
+    "Alert",
+    "AlertHit",
     "ApiToken",
     "Attachment",
     "AuditEntry",
     "Base",
+    "CaseEvent",
     "ChainHead",
     "ChainLink",
     "Checkpoint",
@@ -32,7 +36,10 @@ __all__ = [
     "LoginSession",
     "ManagedTeam",
     "Message",
+    "Notification",
+    "NotificationChannel",
     "Participant",
+    "PolicyVersion",
     "Reaction",
     "Revision",
     "Revocation",
