@@ -5,7 +5,7 @@ follow-ups call `reindex_messages` once per batch with the messages that got an 
 deletion for everyone changes nothing here: the original stays searchable, and the `deleted`
 filter reads `messages.revoked_at`. Erasure and retention call `remove_from_index` (on
 PostgreSQL a deleted message also leaves the index by its foreign key; on SQLite it must be
-told). A bulk import may skip nothing and still use `rebuild_index` afterwards.
+told). `rebuild_index` rebuilds a tenant from the archive, e.g. after a bulk import.
 """
 
 from __future__ import annotations
