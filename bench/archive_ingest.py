@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from atalaia.archive import archive_events
 from atalaia.db.engine import transaction
@@ -35,8 +32,8 @@ from atalaia.runtime import Runtime
 from atalaia.services.lines import add_line
 from atalaia.services.tenancy import ensure_tenant
 from atalaia.settings import Settings
+from bench_databases import drop_database, fresh_database
 
-PG_URL = os.environ.get("ATALAIA_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BATCH = 500
 END = date(2026, 11, 1)  # fixed so every run archives the same events
 COLUMNS = (
@@ -44,24 +41,6 @@ COLUMNS = (
     "author_name", "kind", "text", "sent_at", "received_at", "reply_to", "forwarded", "frequently_forwarded",
     "referral", "raw",
 )  # fmt: skip
-
-
-def fresh_database(backend: str, folder: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'bench.db'}", None
-    name = f"atalaia_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(name: str) -> None:
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def batches(messages: int, *, only_messages: bool) -> list[tuple[str, list[ArchiveEvent]]]:

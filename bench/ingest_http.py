@@ -30,14 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from atalaia.cli.simulate_cmd import send_deliveries
 from atalaia.db.engine import transaction
@@ -48,32 +45,14 @@ from atalaia.services.lines import add_line
 from atalaia.services.tenancy import ensure_tenant
 from atalaia.settings import Settings
 from atalaia.simulate import PayloadBuilder, deliveries, simulated_lines, simulated_stream
+from bench_databases import drop_database, fresh_database
 
-PG_URL = os.environ.get("ATALAIA_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECRET = "bench-app-secret-" + "x" * 24
 KEY = "bench-secret-key-" + "k" * 32
 END = date(2026, 11, 1)  # fixed so every run sends the same traffic
 SEED = 7
 HOST = "127.0.0.1"  # loopback only
 ATALAIA = [sys.executable, "-m", "atalaia"]
-
-
-def fresh_database(backend: str, folder: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'atalaia.db'}", None
-    name = f"atalaia_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(name: str) -> None:
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def free_port() -> int:

@@ -18,21 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from atalaia.db.engine import transaction
 from atalaia.db.models import Line, Message
@@ -41,30 +38,12 @@ from atalaia.search import SearchFilters, rebuild_index, search
 from atalaia.services.demo import load_demo
 from atalaia.services.tenancy import ensure_tenant
 from atalaia.settings import Settings
+from bench_databases import drop_database, fresh_database
 
-PG_URL = os.environ.get("ATALAIA_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED = 7
 SAMPLE_TEXTS = 5_000
 WORD = re.compile(r"[^\W\d_]{4,}")
 KINDS = ("term", "phrase", "filtered", "prefix", "exclusion")
-
-
-def fresh_database(backend: str, folder: Path) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'bench.db'}", None
-    name = f"atalaia_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(name: str) -> None:
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def query_mix(runtime: Runtime, tenant_id: int, rounds: int) -> list[tuple[str, str, SearchFilters]]:
