@@ -133,3 +133,29 @@ def add_participants(session: Session, *, tenant_id: int, pairs: Iterable[tuple[
         conflict_columns=["conversation_id", "contact_id"],
         returning=("conversation_id",),
     )
+
+
+def sync_address_book(session: Session, *, tenant_id: int, refs: Iterable[ContactRef], now: datetime) -> int:
+    """Contacts from a phone's address book (Coexistence `smb_app_state_sync`); returns how many were new.
+
+    A contact already known by its phone (perhaps keyed by its BSUID) is not duplicated: it only
+    gains the saved name when it has none, since the profile name it chose is evidence too.
+    """
+    wanted = {ref.wa_id: ref for ref in refs if ref.wa_id}
+    if not wanted:
+        return 0
+    known = {
+        row.wa_id: row
+        for row in session.execute(
+            select(Contact.id, Contact.wa_id, Contact.profile_name).where(
+                Contact.tenant_id == tenant_id, Contact.wa_id.in_(wanted)
+            )
+        )
+    }
+    for wa_id, row in known.items():
+        name = clip(wanted[wa_id].name, 200)
+        if name and not row.profile_name:
+            session.execute(update(Contact).where(Contact.id == row.id).values(profile_name=name))
+    missing = [ref for wa_id, ref in wanted.items() if wa_id not in known]
+    resolve_contacts(session, tenant_id=tenant_id, refs=missing, now=now)
+    return len(missing)

@@ -64,6 +64,7 @@ class ArchiveResult:
     statuses: int = 0
     conversation_ids: set[int] = field(default_factory=set)
     new_message_ids: list[int] = field(default_factory=list)
+    new_provider_ids: set[str] = field(default_factory=set)  # bounded provider ids of the new messages
 
     def add(self, other: ArchiveResult) -> None:
         for name in ("messages", "new", "duplicates", "attachments", "revisions", "revocations"):
@@ -72,6 +73,7 @@ class ArchiveResult:
         self.statuses += other.statuses
         self.conversation_ids |= other.conversation_ids
         self.new_message_ids.extend(other.new_message_ids)
+        self.new_provider_ids |= other.new_provider_ids
 
 
 def archive_events(session: Session, ctx: ArchiveContext, events: Sequence[ArchiveEvent]) -> ArchiveResult:
@@ -103,6 +105,7 @@ def archive_events(session: Session, ctx: ArchiveContext, events: Sequence[Archi
     result.new = len(new_rows)
     result.duplicates = len(messages) - len(new_rows)
     result.new_message_ids = [row["id"] for row, _ in new_rows]
+    result.new_provider_ids = {row["provider_message_id"] for row, _ in new_rows}
     pending.extend(PendingRecord(RecordType.MESSAGE, row) for row, _ in new_rows)
     attachment_rows = _insert_attachments(session, ctx=ctx, new_rows=new_rows)
     result.attachments = len(attachment_rows)

@@ -6,11 +6,12 @@ carries a line's token and must never be stored or logged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, func, update
 from sqlalchemy.orm import Session
 
 from atalaia.db.models import JournalEntry
@@ -28,6 +29,18 @@ KEPT_HEADERS: Final = frozenset(
     }
 )
 MAX_REASON_CHARS: Final = 2000
+JOURNAL: Table = JournalEntry.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryMark:
+    """The verdict on one processed entry, for `mark_entries`."""
+
+    entry_id: int
+    status: JournalStatus
+    reason: str | None = None
+    tenant_id: int | None = None
+    line_id: int | None = None
 
 
 def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -45,19 +58,44 @@ def append_entry(
     tenant_id: int | None = None,
     line_id: int | None = None,
 ) -> int:
-    entry = JournalEntry(
-        tenant_id=tenant_id,
-        source=source,
-        line_id=line_id,
-        received_at=datetime.now(UTC),
-        headers=kept_headers(headers),
-        body=body,
-        status=status.value,
-        reason=reason[:MAX_REASON_CHARS] if reason else None,
-    )
-    session.add(entry)
-    session.flush()
-    return entry.id
+    row = _row(source, body, headers, status=status, reason=reason, tenant_id=tenant_id, line_id=line_id)
+    return _insert(session, [row])[0]
+
+
+def append_entries(session: Session, *, source: str, requests: Sequence[tuple[bytes, Mapping[str, str]]]) -> list[int]:
+    """Journal many bodies in one statement (a batch of webhooks); their ids in the same order."""
+    now = datetime.now(UTC)
+    return _insert(session, [_row(source, body, headers, received_at=now) for body, headers in requests])
+
+
+def _row(
+    source: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    status: JournalStatus = JournalStatus.ACCEPTED,
+    reason: str | None = None,
+    tenant_id: int | None = None,
+    line_id: int | None = None,
+    received_at: datetime | None = None,
+) -> dict[str, object]:
+    return {
+        "tenant_id": tenant_id,
+        "source": source,
+        "line_id": line_id,
+        "received_at": received_at or datetime.now(UTC),
+        "headers": kept_headers(headers),
+        "body": body,
+        "status": status.value,
+        "reason": reason[:MAX_REASON_CHARS] if reason else None,
+    }
+
+
+def _insert(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    if not rows:
+        return []
+    statement = JOURNAL.insert().returning(JOURNAL.c.id, sort_by_parameter_order=True)
+    return list(session.execute(statement, rows).scalars())
 
 
 def mark_entry(
@@ -78,3 +116,35 @@ def mark_entry(
     if processed:
         values["processed_at"] = datetime.now(UTC)
     session.execute(update(JournalEntry).where(JournalEntry.id == entry_id).values(**values))
+
+
+def mark_entries(session: Session, marks: Sequence[EntryMark]) -> None:
+    """Record many verdicts in one executemany; each entry is marked processed now."""
+    if not marks:
+        return
+    now = datetime.now(UTC)
+    statement = (
+        update(JOURNAL)
+        .where(JOURNAL.c.id == bindparam("entry"))
+        .values(
+            status=bindparam("new_status"),
+            reason=bindparam("new_reason"),
+            tenant_id=func.coalesce(bindparam("tenant"), JOURNAL.c.tenant_id),
+            line_id=func.coalesce(bindparam("line"), JOURNAL.c.line_id),
+            processed_at=bindparam("at"),
+        )
+    )
+    session.execute(
+        statement,
+        [
+            {
+                "entry": mark.entry_id,
+                "new_status": mark.status.value,
+                "new_reason": mark.reason[:MAX_REASON_CHARS] if mark.reason else None,
+                "tenant": mark.tenant_id,
+                "line": mark.line_id,
+                "at": now,
+            }
+            for mark in marks
+        ],
+    )

@@ -1,32 +1,45 @@
-"""Webhook ingestion: journal first, then authenticate, parse, route and archive.
+"""Cloud API webhook ingestion: journal first, then authenticate, parse, route and archive — in batches.
 
-1. The body is appended to the journal and committed before anything else, so an acknowledged
+1. Every body is appended to the journal and committed before anything else, so an acknowledged
    request is never lost, whatever happens next (a crash here leaves it to `journal replay`).
 2. A bad signature marks the entry rejected: nothing is parsed or archived.
-3. The body is parsed; each change is routed to its line and archived in its own transaction.
-4. The entry is marked processed, or failed with the reason; failures stay replayable.
+3. The authentic bodies of a batch are parsed; their changes are routed to their lines and each
+   line's events archived together, scanned by the policies and the entries marked processed, all
+   in one transaction: a batch is stored whole or not at all.
+4. If that transaction fails, each entry is tried alone, so one poisonous body cannot hold the
+   others back; the one that still fails is marked failed with its reason and stays replayable.
+
+The web layer feeds concurrent requests through a `MicroBatcher` (see web/webhooks/cloud.py), so
+under load hundreds of bodies share one transaction; a lone request is a batch of one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from atalaia.archive import ArchiveResult, archive_events
-from atalaia.connectors.cloud_api import parse_notification, signature_valid
+from atalaia.archive.directory import sync_address_book
+from atalaia.archive.sanitize import bounded_id
+from atalaia.connectors.cloud_api import CloudChange, parse_notification, signature_valid
 from atalaia.db.engine import transaction
-from atalaia.db.models import JournalEntry, Line, Tenant
+from atalaia.db.models import Line, Tenant
 from atalaia.domain.enums import JournalStatus
-from atalaia.journal import append_entry, mark_entry
+from atalaia.domain.events import ArchiveEvent, MessageEvent
+from atalaia.journal import EntryMark, append_entries, mark_entries, mark_entry
 from atalaia.runtime import Runtime
 from atalaia.services.compliance.scanning import scan_new_messages
 
 log = logging.getLogger(__name__)
+MAX_NOTES_CHARS = 2000
 
 
 @dataclass(slots=True)
@@ -38,81 +51,155 @@ class IngestOutcome:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One webhook request as received: its raw body and headers."""
+
+    body: bytes
+    headers: Mapping[str, str]
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A journal entry on its way through a batch."""
+
+    entry_id: int
+    changes: list[CloudChange] | None  # None: the body is not JSON
+    outcome: IngestOutcome
+    messages: list[tuple[int, str]] = field(default_factory=list)  # (line id, bounded provider id)
+    first_line: Line | None = None
+
+
 def receive_cloud(runtime: Runtime, *, body: bytes, headers: Mapping[str, str]) -> IngestOutcome:
-    """Handle one `POST /webhooks/cloud` body end to end."""
+    """Handle one `POST /webhooks/cloud` body end to end (a batch of one)."""
+    return receive_cloud_batch(runtime, [Delivery(body, headers)])[0]
+
+
+def receive_cloud_batch(runtime: Runtime, deliveries: Sequence[Delivery]) -> list[IngestOutcome]:
+    """Journal every body in one commit, reject the unsigned, archive the rest together."""
     with transaction(runtime.sessions) as session:
-        entry_id = append_entry(session, source="cloud", body=body, headers=headers)
+        entry_ids = append_entries(session, source="cloud", requests=[(d.body, d.headers) for d in deliveries])
     secret = runtime.settings.cloud_app_secret
-    header = next((v for k, v in headers.items() if k.lower() == "x-hub-signature-256"), None)
-    if secret is None or not signature_valid(body=body, header=header, app_secret=secret.get_secret_value()):
-        reason = "invalid X-Hub-Signature-256" if secret else "ATALAIA_CLOUD_APP_SECRET is not configured"
+    reason = "invalid X-Hub-Signature-256" if secret else "ATALAIA_CLOUD_APP_SECRET is not configured"
+    outcomes: dict[int, IngestOutcome] = {}
+    authentic: list[tuple[int, bytes]] = []
+    for delivery, entry_id in zip(deliveries, entry_ids, strict=True):
+        header = next((v for k, v in delivery.headers.items() if k.lower() == "x-hub-signature-256"), None)
+        if secret is not None and signature_valid(
+            body=delivery.body, header=header, app_secret=secret.get_secret_value()
+        ):
+            authentic.append((entry_id, delivery.body))
+        else:
+            outcomes[entry_id] = IngestOutcome(401, entry_id, reason)
+    if outcomes:
         with transaction(runtime.sessions) as session:
-            mark_entry(session, entry_id, status=JournalStatus.REJECTED, reason=reason, processed=True)
-        log.warning("cloud webhook %s rejected: %s", entry_id, reason)
-        return IngestOutcome(401, entry_id, reason)
-    return process_cloud_entry(runtime, entry_id=entry_id, body=body)
+            mark_entries(session, [EntryMark(entry_id, JournalStatus.REJECTED, reason) for entry_id in outcomes])
+        log.warning("%s cloud webhook(s) rejected: %s", len(outcomes), reason)
+    outcomes.update(
+        zip((entry_id for entry_id, _ in authentic), process_cloud_entries(runtime, authentic), strict=True)
+    )
+    return [outcomes[entry_id] for entry_id in entry_ids]
 
 
 def process_cloud_entry(runtime: Runtime, *, entry_id: int, body: bytes) -> IngestOutcome:
-    """Parse and archive an authenticated journal entry; safe to run again (replay)."""
+    """Parse and archive one authenticated journal entry; safe to run again (replay)."""
+    return process_cloud_entries(runtime, [(entry_id, body)])[0]
+
+
+def process_cloud_entries(runtime: Runtime, entries: Sequence[tuple[int, bytes]]) -> list[IngestOutcome]:
+    """Parse and archive authenticated journal entries in one transaction; safe to run again."""
+    if not entries:
+        return []
     try:
-        payload: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = f"malformed JSON: {exc}"
         with transaction(runtime.sessions) as session:
-            mark_entry(session, entry_id, status=JournalStatus.FAILED, reason=reason, processed=True)
-        return IngestOutcome(400, entry_id, "malformed JSON")
-    outcome = IngestOutcome(200, entry_id)
-    first_line: Line | None = None
-    try:
-        for change in parse_notification(payload):
-            outcome.problems.extend(change.problems)
-            if not change.events:
-                continue
-            line, tenant = _route(runtime, change.phone_number_id)
-            if line is None or tenant is None:
-                outcome.problems.append(f"no line for phone_number_id {change.phone_number_id!r}")
-                continue
-            first_line = first_line or line
-            with transaction(runtime.sessions) as session:
-                archived = archive_events(session, runtime.archive_context(tenant, line_id=line.id), change.events)
-                scan_new_messages(session, tenant_id=tenant.id, message_ids=archived.new_message_ids)
-                outcome.result.add(archived)
+            return _store(session, runtime, [_parse(entry_id, body) for entry_id, body in entries])
     except Exception as exc:
+        if len(entries) > 1:
+            log.warning("a batch of %s cloud webhooks failed (%s); archiving them one by one", len(entries), exc)
+            return [process_cloud_entries(runtime, [entry])[0] for entry in entries]
+        entry_id = entries[0][0]
         # Keep the body for replay and say why; the provider gets a 500 and will retry.
         log.exception("cloud webhook %s failed", entry_id)
         with transaction(runtime.sessions) as session:
             mark_entry(session, entry_id, status=JournalStatus.FAILED, reason=f"{type(exc).__name__}: {exc}")
-        return IngestOutcome(500, entry_id, "archiving failed; kept in the journal for replay")
-    unrouted = [p for p in outcome.problems if p.startswith("no line")]
-    with transaction(runtime.sessions) as session:
-        mark_entry(
-            session,
-            entry_id,
-            status=JournalStatus.FAILED if unrouted and first_line is None else JournalStatus.ACCEPTED,
-            reason="; ".join(outcome.problems)[:2000] or None,
-            tenant_id=first_line.tenant_id if first_line else None,
-            line_id=first_line.id if first_line else None,
-            processed=True,
-        )
-    return outcome
+        return [IngestOutcome(500, entry_id, "archiving failed; kept in the journal for replay")]
 
 
-def _route(runtime: Runtime, phone_number_id: str | None) -> tuple[Line | None, Tenant | None]:
-    if not phone_number_id:
-        return None, None
-    with runtime.sessions() as session:
-        line = session.execute(select(Line).where(Line.phone_number_id == phone_number_id)).scalar_one_or_none()
-        tenant = session.get(Tenant, line.tenant_id) if line else None
-    return line, tenant
+def _parse(entry_id: int, body: bytes) -> _Entry:
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, absurd nesting
+        outcome = IngestOutcome(400, entry_id, "malformed JSON", problems=[f"malformed JSON: {exc}"])
+        return _Entry(entry_id, None, outcome)
+    changes = parse_notification(payload)
+    outcome = IngestOutcome(200, entry_id, problems=[p for c in changes for p in c.problems])
+    return _Entry(entry_id, changes, outcome)
 
 
-def pending_entries(runtime: Runtime) -> list[int]:
-    with runtime.sessions() as session:
-        return list(
-            session.execute(
-                select(JournalEntry.id).where(
-                    JournalEntry.status != JournalStatus.REJECTED.value, JournalEntry.processed_at.is_(None)
-                )
-            ).scalars()
-        )
+def _store(session: Session, runtime: Runtime, entries: list[_Entry]) -> list[IngestOutcome]:
+    routes = _routes(session, {c.phone_number_id for e in entries for c in e.changes or () if c.phone_number_id})
+    events: dict[int, list[ArchiveEvent]] = defaultdict(list)
+    for entry in entries:
+        for change in entry.changes or ():
+            if not (change.events or change.synced_contacts):
+                continue
+            route = routes.get(change.phone_number_id or "")
+            if route is None:
+                entry.outcome.problems.append(f"no line for phone_number_id {change.phone_number_id!r}")
+                continue
+            line, tenant = route
+            entry.first_line = entry.first_line or line
+            events[line.id].extend(change.events)
+            entry.messages.extend((line.id, bounded_id(e.provider_message_id)) for e in change.events
+                                  if isinstance(e, MessageEvent))  # fmt: skip
+            if change.synced_contacts:
+                sync_address_book(session, tenant_id=tenant.id, refs=change.synced_contacts, now=datetime.now(UTC))
+    new_ids: dict[int, set[str]] = {}
+    scans: dict[int, list[int]] = defaultdict(list)
+    lines = {line.id: (line, tenant) for line, tenant in routes.values()}
+    for line_id, line_events in events.items():
+        line, tenant = lines[line_id]
+        archived = archive_events(session, runtime.archive_context(tenant, line_id=line_id), line_events)
+        new_ids[line_id] = set(archived.new_provider_ids)
+        scans[tenant.id].extend(archived.new_message_ids)
+    for tenant_id, message_ids in scans.items():
+        scan_new_messages(session, tenant_id=tenant_id, message_ids=message_ids)
+    mark_entries(session, [_attribute(entry, new_ids) for entry in entries])
+    return [entry.outcome for entry in entries]
+
+
+def _attribute(entry: _Entry, new_ids: dict[int, set[str]]) -> EntryMark:
+    """The entry's own counts (the first delivery of a message in a batch gets it) and its verdict."""
+    result = entry.outcome.result
+    for line_id, provider_id in entry.messages:
+        result.messages += 1
+        fresh = new_ids.get(line_id, set())
+        if provider_id in fresh:
+            fresh.discard(provider_id)
+            result.new += 1
+        else:
+            result.duplicates += 1
+    problems = entry.outcome.problems
+    unrouted = any(p.startswith("no line") for p in problems)
+    failed = entry.changes is None or (unrouted and entry.first_line is None)
+    line = entry.first_line
+    return EntryMark(
+        entry.entry_id,
+        JournalStatus.FAILED if failed else JournalStatus.ACCEPTED,
+        "; ".join(problems)[:MAX_NOTES_CHARS] or None,
+        tenant_id=line.tenant_id if line else None,
+        line_id=line.id if line else None,
+    )
+
+
+def _routes(session: Session, phone_number_ids: set[str]) -> dict[str, tuple[Line, Tenant]]:
+    """Each `metadata.phone_number_id` to its line and tenant, in one query."""
+    if not phone_number_ids:
+        return {}
+    rows = session.execute(
+        select(Line, Tenant).join(Tenant, Tenant.id == Line.tenant_id).where(Line.phone_number_id.in_(phone_number_ids))
+    ).all()
+    return {line.phone_number_id: (line, tenant) for line, tenant in rows if line.phone_number_id}
+
+
+__all__ = ["Delivery", "IngestOutcome", "process_cloud_entry", "receive_cloud", "receive_cloud_batch"]

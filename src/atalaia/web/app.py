@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,6 +21,14 @@ from atalaia.web.webhooks import cloud, evolution, waha
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    batcher = getattr(app.state, "cloud_batcher", None)
+    if batcher is not None:
+        batcher.close()  # answers what is queued, then stops
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     # No /docs or /redoc: nothing interactive or debug-like is exposed; /openapi.json describes the API.
     app = FastAPI(
@@ -27,6 +37,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="Arquivo, conformidade e análise do WhatsApp corporativo. Token: `Authorization: Bearer`.",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.runtime = runtime
     app.state.login_throttle = LoginThrottle()

@@ -39,6 +39,7 @@ class CloudChange:
     events: list[ArchiveEvent] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     history_progress: int | None = None  # percent, for Coexistence backfill
+    synced_contacts: list[ContactRef] = field(default_factory=list)  # the Business app's address book
 
 
 def parse_notification(body: Any) -> list[CloudChange]:
@@ -64,9 +65,11 @@ def _list(value: Any) -> list[Any]:
 
 
 def _parse_value(change: CloudChange, value: dict[str, Any]) -> None:
+    if change.field_name == "smb_app_state_sync":
+        _add_state_sync(change, value)
+        return
     if change.field_name not in MESSAGE_FIELDS and change.field_name:
-        if change.field_name != "smb_app_state_sync":
-            change.problems.append(f"field {change.field_name!r} carries no messages; kept in the journal only")
+        change.problems.append(f"field {change.field_name!r} carries no messages; kept in the journal only")
         return
     profiles = _profiles(value)
     for message in _list(value.get("messages")):
@@ -210,6 +213,28 @@ def _add_history(change: CloudChange, chunk: dict[str, Any], *, profiles: dict[s
             if outbound and not message.get("to") and thread_party:
                 message = {**message, "to": thread_party}
             _add_message(change, message, profiles=profiles, outbound=outbound)
+
+
+def _add_state_sync(change: CloudChange, value: dict[str, Any]) -> None:
+    """Coexistence address book: `add` (added or edited) names a contact; `remove` deletes nothing here."""
+    for item in _list(value.get("state_sync")):
+        item = as_dict(item)
+        kind = as_str(item.get("type"))
+        if kind != "contact":
+            change.problems.append(f"state_sync item of type {str(kind)[:40]!r} kept in the journal only")
+            continue
+        contact = as_dict(item.get("contact"))
+        digits = (as_str(contact.get("phone_number")) or "").strip().lstrip("+")
+        if not digits.isdigit() or len(digits) > 20:
+            change.problems.append("state_sync contact without a usable phone_number skipped")
+            continue
+        if as_str(item.get("action")) == "remove":
+            change.problems.append(f"contact {digits} removed from the app's address book; the archive keeps it")
+            continue
+        name = as_str(contact.get("full_name")) or as_str(contact.get("first_name"))
+        ref = _contact(wa_id=digits, bsuid=as_str(contact.get("user_id")), name=name)
+        if ref is not None:
+            change.synced_contacts.append(ref)
 
 
 def _add_status(change: CloudChange, status: dict[str, Any]) -> None:

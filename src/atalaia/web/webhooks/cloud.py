@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from atalaia.runtime import Runtime
-from atalaia.services.ingest import receive_cloud
+from atalaia.services.batching import MicroBatcher
+from atalaia.services.ingest import Delivery, IngestOutcome, receive_cloud_batch
 from atalaia.web.webhooks.body import outcome_response, read_capped_body
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+BATCH_BODIES: Final = 200  # bodies archived per transaction at most
+
+
+def make_batcher(runtime: Runtime) -> MicroBatcher[Delivery, IngestOutcome]:
+    """One writer thread for the app: concurrent notifications share a transaction (services/ingest.py)."""
+
+    def process(deliveries: Sequence[Delivery]) -> list[IngestOutcome]:
+        return receive_cloud_batch(runtime, deliveries)
+
+    return MicroBatcher(process, name="cloud-webhooks", max_items=BATCH_BODIES)
+
+
+def _batcher(request: Request) -> MicroBatcher[Delivery, IngestOutcome]:
+    """The app's batcher, made on first use (handlers run on the event loop: no race)."""
+    state = request.app.state
+    batcher: MicroBatcher[Delivery, IngestOutcome] | None = getattr(state, "cloud_batcher", None)
+    if batcher is None:
+        batcher = state.cloud_batcher = make_batcher(state.runtime)
+    return batcher
 
 
 @router.get("/cloud", response_class=PlainTextResponse, summary="Cloud API verification handshake")
@@ -40,5 +61,7 @@ def verify_subscription(
 async def receive_notification(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     body = await read_capped_body(request, limit=runtime.settings.max_webhook_bytes)
-    outcome = await run_in_threadpool(receive_cloud, runtime, body=body, headers=dict(request.headers))
+    batcher = _batcher(request)
+    # Answered once the body is journaled and its batch archived (or rejected) and committed.
+    outcome = await asyncio.wrap_future(batcher.submit(Delivery(body, dict(request.headers))))
     return outcome_response(outcome)
