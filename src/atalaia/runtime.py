@@ -57,7 +57,9 @@ class Runtime:
             )
         return self._signers[tenant.id]
 
-    def archive_context(self, tenant: Tenant, *, line_id: int, sent_by_user_id: int | None = None) -> ArchiveContext:
+    def archive_context(
+        self, tenant: Tenant, *, line_id: int | None = None, sent_by_user_id: int | None = None
+    ) -> ArchiveContext:
         signer = self.signer(tenant)
         return ArchiveContext(
             tenant_id=tenant.id,

@@ -87,14 +87,14 @@ def test_a_batch_spanning_lines_counts_each_body_and_each_message_once(cloud_run
 def test_a_body_that_breaks_archiving_fails_alone(cloud_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     import atalaia.services.ingest as ingest
 
-    real = ingest.archive_events
+    real = ingest.archive_lines
 
-    def fragile(session, ctx, events):  # type: ignore[no-untyped-def]
-        if any(getattr(e, "text", None) == "veneno" for e in events):
+    def fragile(session, ctx, events_by_line):  # type: ignore[no-untyped-def]
+        if any(getattr(e, "text", None) == "veneno" for events in events_by_line.values() for e in events):
             raise RuntimeError("database said no")
-        return real(session, ctx, events)
+        return real(session, ctx, events_by_line)
 
-    monkeypatch.setattr(ingest, "archive_events", fragile)
+    monkeypatch.setattr(ingest, "archive_lines", fragile)
     outcomes = receive_cloud_batch(
         cloud_runtime, [signed(text_body("wamid.OK1")), signed(text_body("wamid.BAD", text="veneno")),
                         signed(text_body("wamid.OK2"))]

@@ -78,24 +78,18 @@ def resolve_conversations(
     session: Session,
     *,
     tenant_id: int,
-    line_id: int,
-    refs: Iterable[ConversationRef],
+    refs: Iterable[tuple[int, ConversationRef]],
     contact_ids: dict[str, int],
     now: datetime,
-) -> dict[str, int]:
-    """Map each conversation key on the line to its row id, creating missing conversations."""
-    by_key: dict[str, ConversationRef] = {}
-    for ref in refs:
-        by_key.setdefault(bounded_id(ref.key), ref)
+) -> dict[tuple[int, str], int]:
+    """Map each (line id, conversation key) to its row id, creating missing conversations."""
+    by_key: dict[tuple[int, str], ConversationRef] = {}
+    for line_id, ref in refs:
+        by_key.setdefault((line_id, bounded_id(ref.key)), ref)
     if not by_key:
         return {}
-    existing = dict(
-        session.execute(
-            select(Conversation.key, Conversation.id).where(
-                Conversation.line_id == line_id, Conversation.key.in_(by_key)
-            )
-        ).all()
-    )
+    existing = _conversation_ids(session, set(by_key))
+    absent = {pair for pair in by_key if pair not in existing}
     missing = [
         {
             "tenant_id": tenant_id,
@@ -106,19 +100,24 @@ def resolve_conversations(
             "contact_id": contact_ids.get(bounded_id(ref.contact.key)) if ref.contact else None,
             "created_at": now,
         }
-        for key, ref in by_key.items()
-        if key not in existing
+        for (line_id, key), ref in by_key.items()
+        if (line_id, key) in absent
     ]
     insert_ignore(session, CONVERSATIONS, missing, conflict_columns=["line_id", "key"])
-    if missing:
-        existing.update(
-            session.execute(
-                select(Conversation.key, Conversation.id).where(
-                    Conversation.line_id == line_id, Conversation.key.in_([m["key"] for m in missing])
-                )
-            ).all()
-        )
+    if absent:
+        existing.update(_conversation_ids(session, absent))
     return existing
+
+
+def _conversation_ids(session: Session, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Ids of these (line, key) pairs; two IN lists on the unique index, then the exact pairs."""
+    rows = session.execute(
+        select(Conversation.line_id, Conversation.key, Conversation.id).where(
+            Conversation.line_id.in_({line_id for line_id, _ in wanted}),
+            Conversation.key.in_({key for _, key in wanted}),
+        )
+    )
+    return {(row.line_id, row.key): row.id for row in rows if (row.line_id, row.key) in wanted}
 
 
 def add_participants(session: Session, *, tenant_id: int, pairs: Iterable[tuple[int, int]]) -> None:

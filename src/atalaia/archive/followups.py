@@ -7,6 +7,7 @@ later), so each keeps the target's provider id and links to the message row when
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,24 +47,23 @@ def store(
     session: Session,
     *,
     tenant_id: int,
-    line_id: int,
-    events: Sequence[ArchiveEvent],
+    events: Sequence[tuple[int, ArchiveEvent]],
     contact_ids: Mapping[str, int],
     pending: list[PendingRecord],
-) -> FollowupCounts:
-    counts = FollowupCounts()
+) -> dict[int, FollowupCounts]:
+    """Store (line id, event) follow-ups of any number of lines; new-record counts per line."""
+    counts: dict[int, FollowupCounts] = defaultdict(FollowupCounts)
     if not events:
         return counts
     targets = _message_ids(
         session,
-        line_id=line_id,
-        provider_ids={bounded_id(e.target_message_id) for e in events},  # type: ignore[union-attr]
+        wanted={(line_id, bounded_id(e.target_message_id)) for line_id, e in events},  # type: ignore[union-attr]
     )
-    base = {"tenant_id": tenant_id, "line_id": line_id}
     edits, revokes, reactions, statuses = [], [], [], []
-    for event in events:
+    for line_id, event in events:
         target = bounded_id(event.target_message_id)  # type: ignore[union-attr]
-        common = {**base, "target_message_id": target, "message_id": targets.get(target)}
+        common = {"tenant_id": tenant_id, "line_id": line_id, "target_message_id": target,
+                  "message_id": targets.get((line_id, target))}  # fmt: skip
         if isinstance(event, EditEvent):
             text = clean_text(event.new_text) or ""
             event_id = event.provider_event_id or synthetic_event_id("edit", target, event.edited_at, text)
@@ -90,59 +90,62 @@ def store(
                  "recipient": clip(event.recipient, 200), "errors": list(event.errors) or None,
                  "raw": event.raw}
             )  # fmt: skip
-    new_edits = _insert(session, REVISIONS, edits, ["line_id", "provider_event_id"], RecordType.REVISION, pending)
-    new_revokes = _insert(
-        session, REVOCATIONS, revokes, ["line_id", "provider_event_id"], RecordType.REVOCATION, pending
+    by_event = ["line_id", "provider_event_id"]
+    new_edits = _insert(session, REVISIONS, edits, by_event, RecordType.REVISION, pending)
+    new_revokes = _insert(session, REVOCATIONS, revokes, by_event, RecordType.REVOCATION, pending)
+    new_reactions = _insert(session, REACTIONS, reactions, by_event, RecordType.REACTION, pending)
+    new_statuses = _insert(
+        session, STATUSES, statuses, ["line_id", "target_message_id", "status"], RecordType.STATUS, pending
     )
-    counts.reactions = len(
-        _insert(session, REACTIONS, reactions, ["line_id", "provider_event_id"], RecordType.REACTION, pending)
-    )
-    counts.statuses = len(
-        _insert(
-            session,
-            STATUSES,
-            statuses,
-            ["line_id", "target_message_id", "status"],
-            RecordType.STATUS,
-            pending,
-        )
-    )
-    counts.revisions, counts.revocations = len(new_edits), len(new_revokes)
+    for rows, name in ((new_edits, "revisions"), (new_revokes, "revocations"), (new_reactions, "reactions"),
+                       (new_statuses, "statuses")):  # fmt: skip
+        for row in rows:
+            count = counts[row["line_id"]]
+            setattr(count, name, getattr(count, name) + 1)
     _mark_messages(session, edits=new_edits, revokes=new_revokes)
     reindex_messages(session, {row["message_id"] for row in new_edits if row["message_id"] is not None})
     return counts
 
 
-def adopt_orphans(session: Session, *, line_id: int, messages: Mapping[str, int]) -> None:
-    """Link records that arrived before their message, and mark the message edited or deleted."""
+def adopt_orphans(session: Session, *, messages: Mapping[tuple[int, str], int]) -> None:
+    """Link records that arrived before their message, and mark the message edited or deleted.
+
+    `messages` maps (line id, provider id) of newly stored messages to their row ids.
+    """
+    if not messages:
+        return
+    line_ids = {line_id for line_id, _ in messages}
+    provider_ids = {provider_id for _, provider_id in messages}
     edits: list[dict[str, Any]] = []
     revokes: list[dict[str, Any]] = []
     for table, sink in ((REVISIONS, edits), (REVOCATIONS, revokes), (REACTIONS, None), (STATUSES, None)):
         orphans = session.execute(
             select(table).where(
-                table.c.line_id == line_id,
+                table.c.line_id.in_(line_ids),
                 table.c.message_id.is_(None),
-                table.c.target_message_id.in_(list(messages)),
+                table.c.target_message_id.in_(provider_ids),
             )
         ).mappings()
         for orphan in orphans:
-            message_id = messages[orphan["target_message_id"]]
+            message_id = messages.get((orphan["line_id"], orphan["target_message_id"]))
+            if message_id is None:
+                continue  # another line's message with the same provider id
             session.execute(update(table).where(table.c.id == orphan["id"]).values(message_id=message_id))
             if sink is not None:
                 sink.append({**orphan, "message_id": message_id})
     _mark_messages(session, edits=edits, revokes=revokes)
 
 
-def _message_ids(session: Session, *, line_id: int, provider_ids: set[str]) -> dict[str, int]:
-    if not provider_ids:
+def _message_ids(session: Session, *, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    if not wanted:
         return {}
-    return dict(
-        session.execute(
-            select(Message.provider_message_id, Message.id).where(
-                Message.line_id == line_id, Message.provider_message_id.in_(provider_ids)
-            )
-        ).all()
+    rows = session.execute(
+        select(Message.line_id, Message.provider_message_id, Message.id).where(
+            Message.line_id.in_({line_id for line_id, _ in wanted}),
+            Message.provider_message_id.in_({provider_id for _, provider_id in wanted}),
+        )
     )
+    return {(r.line_id, r.provider_message_id): r.id for r in rows if (r.line_id, r.provider_message_id) in wanted}
 
 
 def _insert(

@@ -272,10 +272,10 @@ def _apply_group_subjects(session: Session, line: Line, subjects: Mapping[str, s
         return
     refs = [ConversationRef(key=key, kind=ConversationKind.GROUP, subject=s) for key, s in subjects.items()]
     ids = resolve_conversations(
-        session, tenant_id=line.tenant_id, line_id=line.id, refs=refs, contact_ids={}, now=datetime.now(UTC)
+        session, tenant_id=line.tenant_id, refs=[(line.id, ref) for ref in refs], contact_ids={}, now=datetime.now(UTC)
     )
     for key, subject in subjects.items():
-        conversation_id = ids.get(bounded_id(key))
+        conversation_id = ids.get((line.id, bounded_id(key)))
         if conversation_id is not None:
             session.execute(
                 update(Conversation).where(Conversation.id == conversation_id).values(subject=clip(subject, 300))

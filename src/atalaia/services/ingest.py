@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atalaia.archive import ArchiveResult, archive_events
+from atalaia.archive import ArchiveResult, archive_lines
 from atalaia.archive.directory import sync_address_book
 from atalaia.archive.sanitize import bounded_id
 from atalaia.connectors.cloud_api import CloudChange, parse_notification, signature_valid
@@ -154,16 +154,20 @@ def _store(session: Session, runtime: Runtime, entries: list[_Entry]) -> list[In
                                   if isinstance(e, MessageEvent))  # fmt: skip
             if change.synced_contacts:
                 sync_address_book(session, tenant_id=tenant.id, refs=change.synced_contacts, now=datetime.now(UTC))
+    tenants = {tenant.id: tenant for _, tenant in routes.values()}
+    line_tenant = {line.id: line.tenant_id for line, _ in routes.values()}
     new_ids: dict[int, set[str]] = {}
-    scans: dict[int, list[int]] = defaultdict(list)
-    lines = {line.id: (line, tenant) for line, tenant in routes.values()}
-    for line_id, line_events in events.items():
-        line, tenant = lines[line_id]
-        archived = archive_events(session, runtime.archive_context(tenant, line_id=line_id), line_events)
-        new_ids[line_id] = set(archived.new_provider_ids)
-        scans[tenant.id].extend(archived.new_message_ids)
-    for tenant_id, message_ids in scans.items():
-        scan_new_messages(session, tenant_id=tenant_id, message_ids=message_ids)
+    for tenant_id, tenant in tenants.items():
+        mine = {line_id: line_events for line_id, line_events in events.items() if line_tenant[line_id] == tenant_id}
+        if not mine:
+            continue
+        archived = archive_lines(session, runtime.archive_context(tenant), mine)
+        new_ids.update((line_id, set(result.new_provider_ids)) for line_id, result in archived.items())
+        scan_new_messages(
+            session,
+            tenant_id=tenant_id,
+            message_ids=[i for result in archived.values() for i in result.new_message_ids],
+        )
     mark_entries(session, [_attribute(entry, new_ids) for entry in entries])
     return [entry.outcome for entry in entries]
 

@@ -15,7 +15,7 @@ from atalaia.web import errors, health, metrics
 from atalaia.web.api import v1
 from atalaia.web.console import routes as console
 from atalaia.web.ratelimit import LoginThrottle
-from atalaia.web.security_headers import add_security_headers
+from atalaia.web.security_headers import SecurityHeaders
 from atalaia.web.webhooks import cloud, evolution, waha
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -41,8 +41,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.login_throttle = LoginThrottle()
-    app.middleware("http")(metrics.measure)
-    app.middleware("http")(add_security_headers)
+    app.add_middleware(metrics.Measure)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: every answer gets the headers
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (console.router, v1.router, health.router, metrics.router, cloud.router, evolution.router, waha.router)

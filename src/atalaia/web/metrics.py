@@ -8,11 +8,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Final
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atalaia.db.engine import transaction
 from atalaia.domain.enums import Role
@@ -56,14 +56,32 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    # The route template, not the path: one series per endpoint, whatever ids are requested.
-    name = getattr(request.scope.get("route"), "path", "unmatched")
-    elapsed = time.perf_counter() - started
-    REQUESTS.labels(request.method, name, str(response.status_code)).inc()
-    LATENCY.labels(name).observe(elapsed)
-    # The path only: query strings can carry secrets (the Cloud API handshake's verify token).
-    access_log.info("%s %s %s %.0fms", request.method, request.url.path, response.status_code, elapsed * 1000)
-    return response
+class Measure:
+    """Pure ASGI middleware: counts, latency and the access line for every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app raises before answering
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            # The route template, not the path: one series per endpoint, whatever ids are requested.
+            name = getattr(scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            REQUESTS.labels(scope["method"], name, str(status)).inc()
+            LATENCY.labels(name).observe(elapsed)
+            # The path only: query strings can carry secrets (the Cloud API handshake's verify token).
+            access_log.info("%s %s %s %.0fms", scope["method"], scope["path"], status, elapsed * 1000)
