@@ -73,10 +73,13 @@ def prepare(env: dict[str, str]) -> None:
     runtime.close()
 
 
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [*ATALAIA, "serve", "--no-worker", "--host", HOST, "--port", str(port)], env=env, stdout=out, stderr=out
+            [*ATALAIA, "serve", "--no-worker", "--workers", str(workers), "--host", HOST, "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=out,
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -93,9 +96,13 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc (Linux)."""
+    """User + system CPU time of a process and of its live descendants (`--workers`), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children.update(int(c) for c in (task / "children").read_text().split())
+    return own + sum(cpu_seconds(child) for child in children)
 
 
 def run(backend: str, args: argparse.Namespace, duplicates: float) -> dict[str, Any]:
@@ -115,7 +122,7 @@ def run(backend: str, args: argparse.Namespace, duplicates: float) -> dict[str, 
         try:
             prepare(env)
             port = free_port()
-            server = start_server(env, port, Path(folder) / "serve.log")
+            server = start_server(env, port, Path(folder) / "serve.log", args.workers)
             cpu_before = cpu_seconds(server.pid)
             report = send_deliveries(work, url=f"http://{HOST}:{port}", concurrency=args.concurrency,
                                      max_seconds=args.max_seconds)  # fmt: skip
@@ -134,6 +141,7 @@ def run(backend: str, args: argparse.Namespace, duplicates: float) -> dict[str, 
         "duplicates": duplicates,
         "batch": args.batch,
         "concurrency": args.concurrency,
+        "workers": args.workers,
         "messages": tally["messages"],
         "events": tally["events"],
         "requests": tally["requests"],
@@ -190,7 +198,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--batch", type=int, default=4, help="most objects per Cloud API body")
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="`atalaia serve --workers`: server processes")
     parser.add_argument("--duplicates", default="0,0.05", help="comma-separated shares of re-delivered bodies")
     parser.add_argument("--max-seconds", type=float, default=600, help="per run; sending stops there")
     parser.add_argument("--in-process", action="store_true", help="also time receive_cloud without HTTP")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -42,12 +43,14 @@ class MicroBatcher(Generic[Item, Result]):
         *,
         name: str,
         max_items: int = DEFAULT_MAX_ITEMS,
+        linger: float = 0.0,
     ) -> None:
         if max_items < 1:
             raise ValueError("max_items must be at least 1")
         self._process = process
         self._name = name
         self._max_items = max_items
+        self._linger = linger  # seconds a batch waits for company after its first item
         self._queue: queue.SimpleQueue[_Pending[Item, Result] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -83,9 +86,10 @@ class MicroBatcher(Generic[Item, Result]):
                 return
             batch = [first]
             stop = False
+            deadline = time.monotonic() + self._linger
             while len(batch) < self._max_items:
                 try:
-                    more = self._queue.get_nowait()
+                    more = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if more is None:
