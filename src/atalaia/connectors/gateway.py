@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from atalaia.domain.enums import LineStatus
-from atalaia.domain.events import ArchiveEvent, EditEvent, RevokeEvent
+from atalaia.domain.events import ArchiveEvent, ConversationRef, EditEvent, RevokeEvent
 
 MAX_NAME_CHARS: Final = 120  # an event name longer than this is not one; clipped in problem notes
 MAX_BYTE_ITEMS: Final = 4096  # hashes and secrets are 32 bytes; a longer array is not one of them
@@ -39,6 +39,25 @@ class GatewayParse:
     line_status: LineStatus | None = None
     status_reason: str | None = None
     group_subjects: dict[str, str] = field(default_factory=dict)  # group conversation key -> subject
+    encrypted_edits: list[EncryptedEdit] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedEdit:
+    """An edit only the original message's `messageSecret` opens (connectors/evolution/secret_edit.py).
+
+    The ingest service finds the archived original, decrypts and archives an EditEvent, or keeps
+    the body in the journal until the original is in (replay).
+    """
+
+    provider_event_id: str  # the secret message's own id
+    target_message_id: str
+    conversation: ConversationRef
+    payload: bytes
+    iv: bytes
+    editors: tuple[str, ...]  # JIDs the editor may be known by (phone and LID)
+    at: datetime
+    raw: dict[str, Any]
 
 
 def as_dict(value: Any) -> dict[str, Any]:

@@ -34,12 +34,14 @@ from atalaia.archive import archive_events
 from atalaia.archive.directory import resolve_conversations
 from atalaia.archive.sanitize import bounded_id, clip
 from atalaia.connectors.evolution import parse_envelope
-from atalaia.connectors.gateway import GatewayParse
+from atalaia.connectors.evolution.parse import author_jids
+from atalaia.connectors.evolution.secret_edit import decrypt_edit, edited_text
+from atalaia.connectors.gateway import EncryptedEdit, GatewayParse
 from atalaia.connectors.waha import parse_webhook
 from atalaia.db.engine import transaction
 from atalaia.db.models import Conversation, JournalEntry, Line, Message, Tenant
 from atalaia.domain.enums import ConversationKind, JournalStatus, LineStatus, Provider
-from atalaia.domain.events import ArchiveEvent, ConversationRef, EditEvent, RevokeEvent
+from atalaia.domain.events import ArchiveEvent, ConversationRef, EditEvent, MessageEvent, RevokeEvent
 from atalaia.errors import TamperedData
 from atalaia.journal import append_entry, mark_entry
 from atalaia.runtime import Runtime
@@ -47,6 +49,7 @@ from atalaia.security.tokens import hash_token
 from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.ingest import IngestOutcome
 from atalaia.services.lines import line_token
+from atalaia.services.message_secrets import open_secret, seal_secrets, secret_aad
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +157,12 @@ def process_gateway_entry(
     outcome = IngestOutcome(200, entry_id, problems=list(parsed.problems))
     try:
         with transaction(runtime.sessions) as session:
-            events: list[ArchiveEvent] = [*parsed.events, *_place(session, line, parsed.unplaced, outcome.problems)]
+            data_key = runtime.data_key(tenant)
+            events: list[ArchiveEvent] = [
+                *(_seal_secret(e, line=line, data_key=data_key) for e in parsed.events),
+                *_place(session, line, parsed.unplaced, outcome.problems),
+                *_decrypt(session, line, parsed.encrypted_edits, data_key=data_key, problems=outcome.problems),
+            ]
             if events:
                 outcome.result = archive_events(session, runtime.archive_context(tenant, line_id=line.id), events)
                 scan_new_messages(session, tenant_id=tenant.id, message_ids=outcome.result.new_message_ids)
@@ -255,6 +263,49 @@ def _place(
                 f"{type(event).__name__} of {event.target_message_id[:80]} names no chat and its message is not "
                 "archived yet; kept in the journal (replay places it once the message is in)"
             )
+    return placed
+
+
+def _seal_secret(event: ArchiveEvent, *, line: Line, data_key: bytes) -> ArchiveEvent:
+    """A new message's messageSecret is archived sealed (services/message_secrets.py)."""
+    if not isinstance(event, MessageEvent) or not event.raw:
+        return event
+    aad = secret_aad(tenant_id=line.tenant_id, line_id=line.id, message_id=bounded_id(event.provider_message_id))
+    sealed = seal_secrets(event.raw, data_key=data_key, aad=aad)
+    return event if sealed is event.raw else replace(event, raw=sealed)
+
+
+def _decrypt(
+    session: Session, line: Line, edits: list[EncryptedEdit], *, data_key: bytes, problems: list[str]
+) -> list[ArchiveEvent]:
+    """Encrypted edits whose original is archived become revisions; the others wait in the journal."""
+    placed: list[ArchiveEvent] = []
+    for edit in edits:
+        target = bounded_id(edit.target_message_id)
+        row = session.execute(
+            select(Message.raw, Conversation.key, Conversation.kind)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.line_id == line.id, Message.provider_message_id == target)
+        ).first()
+        if row is None:
+            problems.append(f"encrypted edit of {target[:80]}: its message is not archived yet; kept in the journal "
+                            "(replay decrypts it once the message is in)")  # fmt: skip
+            continue
+        aad = secret_aad(tenant_id=line.tenant_id, line_id=line.id, message_id=target)
+        secret = open_secret(row.raw, data_key=data_key, aad=aad)
+        plaintext = None
+        if secret is not None:
+            senders = (*author_jids(row.raw), *edit.editors)
+            plaintext = decrypt_edit(secret, iv=edit.iv, payload=edit.payload, original_id=edit.target_message_id,
+                                     original_senders=senders, editors=edit.editors)  # fmt: skip
+        text = edited_text(plaintext) if plaintext is not None else None
+        if text is None:
+            reason = "its message has no messageSecret" if secret is None else "it does not decrypt to an edit"
+            problems.append(f"encrypted edit of {target[:80]} cannot be read: {reason}; kept in the journal")
+            continue
+        conversation = ConversationRef(key=row.key, kind=ConversationKind(row.kind))
+        placed.append(EditEvent(edit.target_message_id, conversation, text, edit.at,
+                                provider_event_id=edit.provider_event_id, raw=edit.raw))  # fmt: skip
     return placed
 
 

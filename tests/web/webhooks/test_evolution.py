@@ -7,6 +7,7 @@ from one gateway is shown not to open the other.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -319,3 +323,115 @@ def test_replay_archives_an_entry_the_process_left_behind_once(lines: Lines) -> 
     assert (first.status_code, first.result.new, again.result.new, again.result.duplicates) == (200, 1, 0, 1)
     assert unknown.status_code == 401  # the bearer token is never journaled, so it cannot be re-checked
     assert counts(lines)["messages"] == 1
+
+
+# --- Encrypted edits (secretEncryptedMessage): read with the original's sealed messageSecret ---
+
+ORIGINAL_SECRET = base64.b64decode("Zm9vYmFyLW1lc3NhZ2Utc2VjcmV0LTMyLWJ5dGVzISE=")  # upsert_lid_reply.json's
+
+
+def _field(number: int, value: bytes | int) -> bytes:
+    """Protobuf wire encoding of one field (varint or length-delimited), for building test plaintexts."""
+    if isinstance(value, int):
+        return _varint(number << 3) + _varint(value)
+    return _varint(number << 3 | 2) + _varint(len(value)) + value
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def encrypted_edit(text: str, *, target: str, sender: str, editor: str, secret: bytes = ORIGINAL_SECRET,
+                   edit_id: str = "3EB0SECRETEDIT0001", remote: str = "210987654321098@lid") -> bytes:  # fmt: skip
+    """An Evolution upsert carrying a MESSAGE_EDIT encrypted the way WhatsApp clients do (since 2026)."""
+    edited = _field(1, text.encode())  # Message.conversation
+    protocol = _field(1, _field(3, target.encode())) + _field(2, 14) + _field(14, edited)
+    plaintext = _field(12, protocol)  # Message.protocolMessage
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=(target + sender + editor + "Message Edit").encode()).derive(secret)  # fmt: skip
+    iv = bytes(range(12))
+    payload = AESGCM(key).encrypt(iv, plaintext, None)
+    body = json.loads(sample("upsert_lid_reply.json"))
+    body["data"]["key"]["id"] = edit_id
+    body["data"]["key"]["remoteJid"] = remote
+    body["data"]["message"] = {"secretEncryptedMessage": {
+        "targetMessageKey": {"id": target, "remoteJid": remote, "fromMe": False},
+        "encPayload": base64.b64encode(payload).decode(), "encIv": base64.b64encode(iv).decode(),
+        "secretEncType": 2}}  # fmt: skip
+    return json.dumps(body).encode()
+
+
+TARGET = "3EB0A1B2C3D4E5F60718"  # the message id in upsert_lid_reply.json
+
+
+def test_the_message_secret_is_archived_sealed(client: TestClient, lines: Lines) -> None:
+    assert post(client, sample("upsert_lid_reply.json"), lines.evolution_token).status_code == 200
+
+    (message,) = all_rows(lines, Message)
+    stored = message.raw["message"]["messageContextInfo"]["messageSecret"]
+    assert stored.startswith("sealed:v1:")
+    assert "Zm9vYmFy" not in json.dumps(message.raw)
+
+
+@pytest.mark.parametrize("sender", ["5521988887777@s.whatsapp.net", "210987654321098@lid"])
+def test_an_encrypted_edit_becomes_a_revision_whichever_id_the_sender_used(
+    client: TestClient, lines: Lines, sender: str
+) -> None:
+    post(client, sample("upsert_lid_reply.json"), lines.evolution_token)
+
+    answer = post(client, encrypted_edit("Pode mandar SEM desconto", target=TARGET, sender=sender, editor=sender),
+                  lines.evolution_token)  # fmt: skip
+
+    assert answer.status_code == 200
+    (revision,) = all_rows(lines, Revision)
+    assert revision.text == "Pode mandar SEM desconto"
+    (message,) = all_rows(lines, Message)
+    assert message.text == "Pode mandar a proposta com desconto?"  # the original is kept
+    assert message.edited_at is not None
+
+
+def test_an_encrypted_edit_before_its_message_waits_in_the_journal_for_replay(client: TestClient, lines: Lines) -> None:
+    early = post(client, encrypted_edit("corrigido", target=TARGET, sender="5521988887777@s.whatsapp.net",
+                                        editor="5521988887777@s.whatsapp.net"), lines.evolution_token)  # fmt: skip
+    assert early.status_code == 200
+    assert all_rows(lines, Revision) == []
+    (entry,) = all_rows(lines, JournalEntry)
+    assert "not archived yet" in (entry.reason or "")
+
+    post(client, sample("upsert_lid_reply.json"), lines.evolution_token)
+    with lines.setup.runtime.sessions() as session:
+        journaled = session.get(JournalEntry, entry.id)
+        assert journaled is not None
+        body = journaled.body
+    process_gateway_entry(lines.setup.runtime, entry_id=entry.id, body=body, source="evolution",
+                          line_id=lines.evolution_id)  # fmt: skip
+
+    assert [r.text for r in all_rows(lines, Revision)] == ["corrigido"]
+
+
+@pytest.mark.parametrize("tamper", ["wrong secret", "wrong author", "garbage payload"])
+def test_an_edit_that_does_not_decrypt_is_not_archived_and_says_why(
+    client: TestClient, lines: Lines, tamper: str
+) -> None:
+    post(client, sample("upsert_lid_reply.json"), lines.evolution_token)
+    phone = "5521988887777@s.whatsapp.net"
+    if tamper == "wrong secret":
+        body = encrypted_edit("x", target=TARGET, sender=phone, editor=phone, secret=bytes(32))
+    elif tamper == "wrong author":
+        body = encrypted_edit("x", target=TARGET, sender="5500000000000@s.whatsapp.net", editor=phone)
+    else:
+        data = json.loads(encrypted_edit("x", target=TARGET, sender=phone, editor=phone))
+        data["data"]["message"]["secretEncryptedMessage"]["encPayload"] = base64.b64encode(b"\x00" * 40).decode()
+        body = json.dumps(data).encode()
+
+    answer = post(client, body, lines.evolution_token)
+
+    assert answer.status_code == 200
+    assert all_rows(lines, Revision) == []
+    entry = all_rows(lines, JournalEntry)[-1]
+    assert "does not decrypt to an edit" in (entry.reason or "")

@@ -55,7 +55,7 @@ NOT_MESSAGES: Final = {
     "encReactionMessage": "an encrypted reaction",
     "keepInChatMessage": "a keep-in-chat marker",
     "pinInChatMessage": "a pin marker",
-    "secretEncryptedMessage": "an encrypted edit (secretEncryptedMessage); its text needs the original's messageSecret",
+    "secretEncryptedMessage": "an encrypted secret message other than an edit (event or poll update)",
 }
 POLLS: Final = ("pollCreationMessage", "pollCreationMessageV2", "pollCreationMessageV3", "pollCreationMessageV5")
 
@@ -69,6 +69,7 @@ class BaileysContent:
     context: Mapping[str, Any] = field(default_factory=dict)  # the content's contextInfo
     protocol: dict[str, Any] | None = None  # protocolMessage: edits, revokes, and housekeeping
     reaction: dict[str, Any] | None = None
+    secret: dict[str, Any] | None = None  # secretEncryptedMessage: an edit encrypted with the original's secret
     not_message: str | None = None  # why it is kept in the journal only
     problems: tuple[str, ...] = ()
 
@@ -108,6 +109,8 @@ def read_content(message: Any, *, max_media_bytes: int = DEFAULT_MAX_MEDIA_BYTES
         return BaileysContent(name, MessageKind.SYSTEM, protocol=body)
     if name == "reactionMessage":
         return BaileysContent(name, MessageKind.SYSTEM, reaction=body)
+    if name == "secretEncryptedMessage" and body.get("secretEncType") in (2, "2", "MESSAGE_EDIT"):
+        return BaileysContent(name, MessageKind.SYSTEM, secret=body)
     if name in NOT_MESSAGES:
         return BaileysContent(name, MessageKind.SYSTEM, not_message=NOT_MESSAGES[name])
     if name in ("locationMessage", "liveLocationMessage"):

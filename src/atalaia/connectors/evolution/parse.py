@@ -30,10 +30,12 @@ from atalaia.connectors.evolution.content import (
 )
 from atalaia.connectors.evolution.status import CONNECTION_EVENTS, connection_status
 from atalaia.connectors.gateway import (
+    EncryptedEdit,
     GatewayParse,
     as_dict,
     as_list,
     as_str,
+    bytes_of,
     clip_note,
     event_name,
     iso_moment,
@@ -211,6 +213,11 @@ def _add_message(result: GatewayParse, data: dict[str, Any], *, ctx: _Context) -
         _add_protocol(result, content.protocol, conversation=conversation, placed=True, by_line=from_me,
                       at=sent_at, raw=raw)  # fmt: skip
         return
+    if content.secret is not None:
+        editors = _editor_jids(key, chat=chat, from_me=from_me, own=ctx.own)
+        _add_secret_edit(result, content.secret, message_id=message_id, conversation=conversation,
+                         editors=editors, at=sent_at, raw=raw)  # fmt: skip
+        return
     if content.not_message is not None:
         result.problems.append(f"message {message_id} is {content.not_message}; kept in the journal only")
         return
@@ -261,6 +268,42 @@ def _add_reaction(
             raw=raw,
         )
     )
+
+
+def author_jids(data: Any) -> tuple[str, ...]:
+    """The JIDs the author of an archived Evolution message (its `raw`) may be known by."""
+    key = as_dict(as_dict(data).get("key"))
+    chat = parse_jid(key.get("remoteJid"))
+    return _editor_jids(key, chat=chat, from_me=key.get("fromMe") is True, own=None) if chat else ()
+
+
+def _editor_jids(key: dict[str, Any], *, chat: Jid, from_me: bool, own: Jid | None) -> tuple[str, ...]:
+    """Every JID the author of a message may be known by: participant or chat, phone and LID."""
+    if chat.kind is JidKind.GROUP or from_me:
+        candidates = [parse_jid(key.get("participant")), parse_jid(key.get("participantAlt"))]
+        if from_me:
+            candidates.append(own)
+    else:
+        candidates = [chat, parse_jid(key.get("remoteJidAlt"))]
+    return tuple(dict.fromkeys(j.raw for j in candidates if j is not None))
+
+
+def _add_secret_edit(
+    result: GatewayParse,
+    secret: dict[str, Any],
+    *,
+    message_id: str,
+    conversation: ConversationRef,
+    editors: tuple[str, ...],
+    at: datetime,
+    raw: dict[str, Any],
+) -> None:
+    target = text_of(as_dict(secret.get("targetMessageKey")).get("id"))
+    payload, iv = bytes_of(secret.get("encPayload")), bytes_of(secret.get("encIv"))
+    if target is None or payload is None or iv is None or not editors:
+        result.problems.append(f"encrypted edit {message_id} lacks its target, payload, iv or author; journal only")
+        return
+    result.encrypted_edits.append(EncryptedEdit(message_id, target, conversation, payload, iv, editors, at, raw))
 
 
 def _add_protocol(
