@@ -296,7 +296,7 @@ def test_event_names_are_read_in_every_spelling() -> None:
     [
         ({"protocolMessage": {"type": 3, "ephemeralExpiration": 604800}}, "housekeeping"),
         ({"protocolMessage": {"type": "LID_MIGRATION_MAPPING_SYNC"}}, "housekeeping"),
-        ({"secretEncryptedMessage": {"targetMessageKey": {"id": "X"}, "encPayload": "AAAA"}}, "encrypted secret message"),
+        ({"secretEncryptedMessage": {"targetMessageKey": {"id": "X"}, "encPayload": "AAAA"}}, "secret message"),
         ({"pollUpdateMessage": {"pollCreationMessageKey": {"id": "P"}}}, "poll vote"),
     ],
 )
