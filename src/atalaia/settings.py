@@ -11,11 +11,12 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Final
+from typing import Annotated, Any, Final
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from atalaia.connectors.gateway_media import origin_of, parse_origin
 from atalaia.errors import ConfigurationError
 
 SECRET_KEY_FILENAME: Final = "secret.key"  # noqa: S105 - a file name, not a secret
@@ -59,13 +60,45 @@ class Settings(BaseSettings):
         default="https://graph.facebook.com/v23.0", description="Graph API base URL, version included."
     )
     max_media_bytes: int = Field(
-        default=64 * 1024 * 1024, ge=1024, description="Largest inline (base64) media kept from a gateway webhook."
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest gateway media kept: inline (base64) in a webhook, or downloaded from its URL.",
+    )
+    gateway_media_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated origins (scheme://host[:port]) gateway media URLs may point to; no others.",
+    )
+    waha_url: str | None = Field(
+        default=None, description="WAHA's base URL (its WAHA_BASE_URL); media there are fetched with the API key."
+    )
+    waha_api_key: SecretStr | None = Field(
+        default=None, description="WAHA's API key (X-Api-Key), sent only to the origin of ATALAIA_WAHA_URL."
     )
     max_webhook_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="Largest webhook body accepted; larger ones get 413."
     )
     smtp_url: SecretStr | None = Field(default=None, description="SMTP server for alert e-mails (smtp[s]://...).")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Console address in links sent out.")
+
+    @field_validator("gateway_media_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """A comma-separated variable; each origin checked and made canonical at start-up, not at first use."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        return tuple(parse_origin(str(item)) for item in items if str(item).strip())
+
+    @field_validator("waha_url")
+    @classmethod
+    def _check_waha_url(cls, value: str | None) -> str | None:
+        if value is not None and origin_of(value.strip()) is None:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.strip() if value else None
+
+    @property
+    def waha_origin(self) -> str | None:
+        return origin_of(self.waha_url) if self.waha_url else None
 
     @cached_property
     def resolved_database_url(self) -> str:

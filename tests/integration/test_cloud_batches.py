@@ -16,7 +16,7 @@ from atalaia.db.engine import transaction
 from atalaia.db.models import Contact, JournalEntry, Message
 from atalaia.runtime import Runtime
 from atalaia.services.ingest import Delivery, receive_cloud_batch
-from atalaia.services.lines import add_line
+from atalaia.services.lines import LineOverview, add_line, line_overview
 from atalaia.settings import Settings
 from tests.conftest import ArchiveSetup
 
@@ -139,3 +139,44 @@ def test_coexistence_address_book_adds_contacts_without_duplicating_known_ones(
         assert contacts["16505551234"].profile_name == "Pablo Morales"
         assert contacts["16505551234"].phone == "+16505551234"
         assert contacts["5511977776666"].profile_name == "João"  # the name he chose is kept
+
+
+def history_body(*, phase: object, progress: object, message_id: str) -> bytes:
+    chunk = {
+        "metadata": {"phase": phase, "chunk_order": 1, "progress": progress},
+        "threads": [{"id": "5511977776666", "messages": [
+            {"from": "5511977776666", "id": message_id, "timestamp": "1709302000", "type": "text",
+             "text": {"body": "mensagem antiga"}}]}],
+    }  # fmt: skip
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "5521999990000", "phone_number_id": "106540352242922"},
+        "history": [chunk],
+    }
+    return envelope("history", value)
+
+
+def test_history_backfill_progress_is_kept_per_line_and_never_goes_back(
+    cloud_runtime: Runtime, archive_setup: ArchiveSetup
+) -> None:
+    def progress() -> tuple[object, ...]:
+        (row,) = [r for r in overview() if r.number == archive_setup.line.number]
+        return row.history_phase, row.history_progress
+
+    def overview() -> list[LineOverview]:
+        with cloud_runtime.sessions() as session:
+            return line_overview(session, tenant_id=archive_setup.tenant.id)
+
+    assert progress() == (None, None)
+    receive_cloud_batch(cloud_runtime, [signed(history_body(phase=1, progress=55, message_id="wamid.H1"))])
+    assert progress() == (1, 55)
+    receive_cloud_batch(cloud_runtime, [signed(history_body(phase=0, progress=100, message_id="wamid.H0"))])
+    assert progress() == (1, 55)  # a late chunk of an earlier phase does not move it back
+    receive_cloud_batch(cloud_runtime, [signed(history_body(phase="1", progress="80", message_id="wamid.H2"))])
+    assert progress() == (1, 80)
+    receive_cloud_batch(cloud_runtime, [signed(history_body(phase=1, progress=1e400, message_id="wamid.H3")),
+                                        signed(history_body(phase=7, progress=-3, message_id="wamid.H4"))])  # fmt: skip
+    assert progress() == (1, 80)  # nonsense numbers are ignored, their messages still archived
+    assert message_count(cloud_runtime) == 5
+    other = [r for r in overview() if r.number != archive_setup.line.number]
+    assert [(r.history_phase, r.history_progress) for r in other] == [(None, None)]

@@ -55,6 +55,7 @@ def test_the_message_is_archived_at_once_and_its_media_by_the_job(
     assert attachment(archive_setup).download_status == "pending"
 
     assert run_once(worker_runtime) is True
+    assert run_once(worker_runtime) is True  # the text extraction the download queued
     assert run_once(worker_runtime) is False
 
     stored = attachment(archive_setup)

@@ -275,6 +275,9 @@ def _insert_attachments(
         elif row["provider_media_id"]:
             # The bytes come later, from the provider; the job is durable with the row.
             enqueue(session, tenant_id=ctx.tenant_id, kind="media.download", payload={"attachment_id": attachment_id})
+    from atalaia.jobs.extraction import enqueue_extraction  # their text, from bytes stored here
+
+    enqueue_extraction(session, tenant_id=ctx.tenant_id, attachment_ids=[row["id"] for row in chained])
     return chained
 
 

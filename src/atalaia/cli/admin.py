@@ -1,4 +1,4 @@
-"""Administrative commands: migrate, users, lines, stats, verify."""
+"""Administrative commands: migrate, users, stats, verify."""
 
 from __future__ import annotations
 
@@ -22,13 +22,11 @@ from atalaia.db.models import ChainHead, User
 from atalaia.errors import NotFound
 from atalaia.services import audit
 from atalaia.services.auth import issue_api_token
-from atalaia.services.lines import add_line
 from atalaia.services.people import create_user, normalise_email
 from atalaia.services.stats import tenant_stats
 from atalaia.services.tenancy import DEFAULT_TENANT_SLUG
 
 users_app = typer.Typer(help="Console and API users.", no_args_is_help=True)
-lines_app = typer.Typer(help="Corporate WhatsApp lines.", no_args_is_help=True)
 
 
 @handle_errors
@@ -112,66 +110,6 @@ def users_token(
         typer.echo(f"token (shown once; send as Authorization: Bearer): {token}")
 
 
-@lines_app.command("add")
-@handle_errors
-def lines_add(
-    number: Annotated[str, typer.Option("--number", help="The line's number, e.g. +5521999990000.")],
-    provider: Annotated[str, typer.Option("--provider", help="cloud | evolution | waha | export")],
-    phone_number_id: Annotated[str | None, typer.Option("--phone-number-id", help="Cloud API phone number id.")] = None,
-    instance: Annotated[str | None, typer.Option("--instance", help="Gateway instance name.")] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Team the line belongs to.")] = None,
-    employee: Annotated[str | None, typer.Option("--employee", help="E-mail of the assigned employee.")] = None,
-    employee_name: Annotated[
-        str | None, typer.Option("--employee-name", help="Their name as it appears in chat exports.")
-    ] = None,
-    timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone of the line.")] = "America/Sao_Paulo",
-    tenant: TenantOption = "default",
-    as_json: JsonOption = False,
-) -> None:
-    """Add a line; gateway lines get a token, shown once, for `Authorization: Bearer`."""
-    with open_runtime() as runtime:
-        tenant_row = resolve_tenant(runtime, tenant)
-        with transaction(runtime.sessions) as session:
-            created = add_line(
-                session,
-                tenant_id=tenant_row.id,
-                number=number,
-                provider=provider,
-                phone_number_id=phone_number_id,
-                instance=instance,
-                team=team,
-                employee_email=employee,
-                employee_name=employee_name,
-                timezone=timezone,
-                data_key=runtime.data_key(tenant_row),
-            )
-            audit.record(
-                session,
-                tenant_id=tenant_row.id,
-                actor="cli",
-                action="line_created",
-                object_type="line",
-                object_id=created.line.id,
-                detail={"number": created.line.number, "provider": created.line.provider},
-            )
-    line = created.line
-    payload: dict[str, object] = {
-        "id": line.id,
-        "number": line.number,
-        "provider": line.provider,
-        "status": line.status,
-        "phone_number_id": line.phone_number_id,
-        "instance": line.instance,
-        "token": created.token,
-    }
-    if as_json:
-        emit_json(payload)
-    else:
-        typer.echo(f"line {line.number} ({line.provider}) added, id {line.id}")
-        if created.token:
-            typer.echo(f"gateway token (shown once; send as Authorization: Bearer): {created.token}")
-
-
 @handle_errors
 def stats_command(tenant: TenantOption = "default", as_json: JsonOption = False) -> None:
     """Counts of what the tenant's archive holds."""
@@ -224,4 +162,3 @@ def register(app: typer.Typer) -> None:
     app.command("stats")(stats_command)
     app.command("verify")(verify_command)
     app.add_typer(users_app, name="users")
-    app.add_typer(lines_app, name="lines")

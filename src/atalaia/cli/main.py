@@ -17,6 +17,7 @@ app = typer.Typer(
 # Each module exposes register(app: typer.Typer) -> None.
 COMMAND_MODULES = (
     "atalaia.cli.admin",
+    "atalaia.cli.lines_cmd",
     "atalaia.cli.journal_cmd",
     "atalaia.cli.worker_cmd",
     "atalaia.cli.scan_cmd",

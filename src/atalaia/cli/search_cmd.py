@@ -8,7 +8,8 @@ import typer
 
 from atalaia.cli.common import JsonOption, TenantOption, emit_json, handle_errors, open_runtime, resolve_tenant
 from atalaia.db.engine import transaction
-from atalaia.search import SearchFilters, parse_date_bound, resolve_contact, resolve_line, search
+from atalaia.search import search
+from atalaia.services.search_filters import SearchOptions, build_filters
 
 CLI_ACTOR = "cli"
 
@@ -32,6 +33,10 @@ def search_command(
     ] = None,
     conversation: Annotated[int | None, typer.Option("--conversation", help="Conversation id.")] = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Contact phone (+55...) or id.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Team name or id: the messages on its lines.")] = None,
+    employee: Annotated[
+        str | None, typer.Option("--employee", help="Employee e-mail or id: the messages on the lines they hold.")
+    ] = None,
     attachment: Annotated[
         bool | None, typer.Option("--attachment/--no-attachment", help="Only messages with (or without) files.")
     ] = None,
@@ -39,6 +44,9 @@ def search_command(
         bool | None, typer.Option("--deleted/--not-deleted", help="Only messages deleted for everyone (or not).")
     ] = None,
     edited: Annotated[bool | None, typer.Option("--edited/--not-edited", help="Only edited messages (or not).")] = None,
+    alert: Annotated[
+        bool | None, typer.Option("--alert/--no-alert", help="Only messages a compliance alert points at (or not).")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Results per page (1-500).")] = 20,
     offset: Annotated[int, typer.Option("--offset", help="Results to skip.")] = 0,
     tenant: TenantOption = "default",
@@ -48,22 +56,23 @@ def search_command(
     with open_runtime() as runtime:
         tenant_row = resolve_tenant(runtime, tenant)
         with transaction(runtime.sessions) as session:
-            filters = SearchFilters(
-                line_ids=[resolve_line(session, tenant_id=tenant_row.id, value=v) for v in line] if line else None,
-                sent_from=parse_date_bound(date_from, timezone=tenant_row.timezone, end=False, label="--from")
-                if date_from
-                else None,
-                sent_before=parse_date_bound(date_to, timezone=tenant_row.timezone, end=True, label="--to")
-                if date_to
-                else None,
+            options = SearchOptions(
+                lines=line or (),
+                team=team,
+                employee=employee,
+                contact=contact,
+                date_from=date_from,
+                date_to=date_to,
                 direction=direction,
-                kinds=kind or None,
+                kinds=kind or (),
                 conversation_id=conversation,
-                contact_id=resolve_contact(session, tenant_id=tenant_row.id, value=contact) if contact else None,
                 has_attachment=attachment,
+                has_alert=alert,
                 deleted=deleted,
                 edited=edited,
             )
+            filters = build_filters(session, tenant_id=tenant_row.id, timezone=tenant_row.timezone, options=options,
+                                    date_labels=("--from", "--to"))  # fmt: skip
             results = search(
                 session,
                 tenant_id=tenant_row.id,

@@ -10,14 +10,19 @@ from collections.abc import Callable
 from typing import Final
 
 from atalaia.db.engine import transaction
-from atalaia.jobs import media
+from atalaia.jobs import extraction, media
 from atalaia.jobs.queue import ClaimedJob, JobFailed, claim_next, finish, retry_or_fail
 from atalaia.runtime import Runtime
+from atalaia.services import attachment_text
 from atalaia.services.compliance import notifications
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Runtime, ClaimedJob], None]
-HANDLERS: Final[dict[str, Handler]] = {media.KIND: media.download_media, notifications.KIND: notifications.notify_alert}
+HANDLERS: Final[dict[str, Handler]] = {
+    media.KIND: media.download_media,
+    notifications.KIND: notifications.notify_alert,
+    extraction.KIND: attachment_text.extract_attachment,
+}
 IDLE_SECONDS: Final = 2.0
 
 

@@ -84,12 +84,14 @@ def rebuild_index(
     *,
     batch_size: int = REBUILD_BATCH,
     progress: Callable[[int], None] | None = None,
+    extracted: bool = True,
 ) -> int:
     """Drop and rebuild one tenant's index from the archive; returns the messages indexed.
 
     1. Remove every index entry of the tenant.
     2. Walk its messages by id, `batch_size` at a time (keyset, not OFFSET), and index each batch.
-    The caller owns the transaction, as for archiving.
+    The caller owns the transaction, as for archiving. `extracted=False` leaves attachment text
+    out: migration 0002 runs before the table holding it exists.
     """
     backend = backend_for(session)
     backend.delete_tenant(session, tenant_id)
@@ -104,7 +106,7 @@ def rebuild_index(
         if not rows:
             return done
         by_id = {row.id: row._mapping for row in rows}
-        backend.write(session, load_texts(session, message_ids=list(by_id), rows=by_id))
+        backend.write(session, load_texts(session, message_ids=list(by_id), rows=by_id, extracted=extracted))
         done += len(rows)
         last_id = rows[-1].id
         if progress is not None:

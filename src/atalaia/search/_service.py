@@ -4,7 +4,8 @@
 2. Ask the engine for one page of message ids, best first (bm25 / ts_rank, then newest), and
    the total. Nothing is asked when the caller may see no line at all.
 3. Read those messages, their edits and attachments, and find the query's words in the latest
-   text, else in an earlier edit, the original, or an attachment's caption or file name.
+   text, else in an earlier edit, the original, an attachment's caption or file name, or the
+   text extracted from an attachment.
 4. Record the search in the audit log with the query and the total, in the caller's transaction.
 """
 
@@ -43,7 +44,7 @@ class SearchHit:
     deleted: bool  # deleted for everyone: shown to reviewers, flagged
     score: float  # higher is better; comparable only within one search
     text: str  # the message's latest text
-    matched_in: TextSource  # where `highlights` point: "text", "revision", "original" or "attachment"
+    matched_in: TextSource  # where `highlights` point: text, revision, original, attachment, attachment_text
     matched_text: str
     highlights: tuple[Span, ...]  # (start, end) offsets into matched_text
     snippet: str  # plain text around the first match, matches in [brackets]

@@ -32,11 +32,12 @@ from atalaia.archive.sanitize import bounded_id
 from atalaia.connectors.cloud_api import CloudChange, parse_notification, signature_valid
 from atalaia.db.engine import transaction
 from atalaia.db.models import Line, Tenant
-from atalaia.domain.enums import JournalStatus
+from atalaia.domain.enums import JournalStatus, LineStatus
 from atalaia.domain.events import ArchiveEvent, MessageEvent
 from atalaia.journal import EntryMark, append_entries, mark_entries, mark_entry
 from atalaia.runtime import Runtime
 from atalaia.services.compliance.scanning import scan_new_messages
+from atalaia.services.lines import record_history_progress
 
 log = logging.getLogger(__name__)
 MAX_NOTES_CHARS = 2000
@@ -141,19 +142,25 @@ def _store(session: Session, runtime: Runtime, entries: list[_Entry]) -> list[In
     events: dict[int, list[ArchiveEvent]] = defaultdict(list)
     for entry in entries:
         for change in entry.changes or ():
-            if not (change.events or change.synced_contacts):
+            if not (change.events or change.synced_contacts or change.history_progress is not None):
                 continue
             route = routes.get(change.phone_number_id or "")
             if route is None:
                 entry.outcome.problems.append(f"no line for phone_number_id {change.phone_number_id!r}")
                 continue
             line, tenant = route
+            if line.status == LineStatus.RETIRED.value:
+                entry.outcome.problems.append(f"line {line.number} is retired; kept in the journal only")
+                continue
             entry.first_line = entry.first_line or line
             events[line.id].extend(change.events)
             entry.messages.extend((line.id, bounded_id(e.provider_message_id)) for e in change.events
                                   if isinstance(e, MessageEvent))  # fmt: skip
             if change.synced_contacts:
                 sync_address_book(session, tenant_id=tenant.id, refs=change.synced_contacts, now=datetime.now(UTC))
+            if change.history_progress is not None:
+                record_history_progress(session, line_id=line.id, phase=change.history_phase,
+                                        progress=change.history_progress, now=datetime.now(UTC))  # fmt: skip
     tenants = {tenant.id: tenant for _, tenant in routes.values()}
     line_tenant = {line.id: line.tenant_id for line, _ in routes.values()}
     new_ids: dict[int, set[str]] = {}

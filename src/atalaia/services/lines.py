@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from atalaia.db.models import Line
+from atalaia.db.models import Attachment, Employee, Line, LineAssignment, Message, Team
 from atalaia.domain.enums import LineStatus, Provider
 from atalaia.errors import Conflict, InvalidInput, NotFound
 from atalaia.security.keys import open_sealed, seal
@@ -96,7 +96,64 @@ def add_line(
     )
     session.add(line)
     session.flush()
+    if employee is not None:
+        _assign(session, line, employee.id, now=line.created_at)
     return CreatedLine(line=line, token=token)
+
+
+def reassign_line(
+    session: Session,
+    *,
+    tenant_id: int,
+    number: str,
+    employee_email: str,
+    employee_name: str | None = None,
+    team: str | None = None,
+    now: datetime,
+) -> tuple[Line, str | None]:
+    """Give a line to another employee; its archive stays with the line, the old holder's
+    period is closed, so every past message remains the conduct of whoever held it then.
+    Returns the line and the previous holder's e-mail."""
+    line = get_line(session, tenant_id=tenant_id, number=number)
+    if line.status == LineStatus.RETIRED.value:
+        raise Conflict(f"line {line.number} is retired")
+    team_row = ensure_team(session, tenant_id=tenant_id, name=team) if team else None
+    employee = ensure_employee(session, tenant_id=tenant_id, email=employee_email, name=employee_name,
+                               team_id=team_row.id if team_row else None)  # fmt: skip
+    previous = session.get(Employee, line.employee_id) if line.employee_id else None
+    if previous is not None and previous.id == employee.id:
+        raise Conflict(f"line {line.number} is already assigned to {employee.email}")
+    _close_assignment(session, line, now=now)
+    line.employee_id = employee.id
+    line.team_id = team_row.id if team_row else (employee.team_id or line.team_id)
+    _assign(session, line, employee.id, now=now)
+    return line, previous.email if previous else None
+
+
+def retire_line(session: Session, *, tenant_id: int, number: str, now: datetime) -> Line:
+    """Stop capturing on a line and keep everything it archived; its gateway token stops working."""
+    line = get_line(session, tenant_id=tenant_id, number=number)
+    if line.status == LineStatus.RETIRED.value:
+        raise Conflict(f"line {line.number} is already retired")
+    _close_assignment(session, line, now=now)
+    line.status = LineStatus.RETIRED.value
+    line.token_hash = None
+    line.token_sealed = None
+    session.flush()
+    return line
+
+
+def _assign(session: Session, line: Line, employee_id: int, *, now: datetime) -> None:
+    session.add(LineAssignment(tenant_id=line.tenant_id, line_id=line.id, employee_id=employee_id, started_at=now))
+    session.flush()
+
+
+def _close_assignment(session: Session, line: Line, *, now: datetime) -> None:
+    session.execute(
+        update(LineAssignment)
+        .where(LineAssignment.line_id == line.id, LineAssignment.ended_at.is_(None))
+        .values(ended_at=now)
+    )
 
 
 def token_aad(tenant_id: int, number: str) -> bytes:
@@ -116,3 +173,75 @@ def get_line(session: Session, *, tenant_id: int, number: str) -> Line:
     if line is None:
         raise NotFound(f"no line {e164} in this tenant")
     return line
+
+
+def record_history_progress(session: Session, *, line_id: int, phase: int | None, progress: int, now: datetime) -> None:
+    """Keep a line's backfill progress, never moving it back (chunks arrive in any order)."""
+    phase = phase or 0
+    current_phase = func.coalesce(Line.history_phase, -1)
+    ahead = or_(
+        Line.history_progress.is_(None),
+        current_phase < phase,
+        and_(current_phase == phase, Line.history_progress < progress),
+    )
+    session.execute(
+        update(Line)
+        .where(Line.id == line_id, ahead)
+        .values(history_phase=phase, history_progress=progress, history_updated_at=now)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineOverview:
+    """One row of the console's lines table."""
+
+    number: str
+    provider: str
+    status: str
+    team: str | None
+    employee: str | None
+    last_event_at: datetime | None
+    history_phase: int | None
+    history_progress: int | None
+    media_waiting: int  # downloads queued or being retried
+    media_failed: int  # downloads that gave up (or whose bytes did not match)
+
+
+def line_overview(session: Session, *, tenant_id: int) -> list[LineOverview]:
+    """Every line of the tenant with what an administrator checks first: status, backfill, media problems."""
+    media = (
+        select(
+            Message.line_id,
+            func.count().filter(Attachment.download_status.in_(("pending", "retrying"))).label("waiting"),
+            func.count()
+            .filter(Attachment.download_status.in_(("failed", "mismatch", "refused", "too_large")))
+            .label("failed"),
+        )
+        .join(Message, Message.id == Attachment.message_id)
+        .where(Attachment.tenant_id == tenant_id, Attachment.download_status != "stored")
+        .group_by(Message.line_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Line, Team.name, Employee.name, media.c.waiting, media.c.failed)
+        .outerjoin(Team, Team.id == Line.team_id)
+        .outerjoin(Employee, Employee.id == Line.employee_id)
+        .outerjoin(media, media.c.line_id == Line.id)
+        .where(Line.tenant_id == tenant_id)
+        .order_by(Line.number)
+    ).all()
+    return [
+        LineOverview(
+            number=line.number,
+            provider=line.provider,
+            status=line.status,
+            team=team,
+            employee=employee,
+            last_event_at=line.last_event_at,
+            history_phase=line.history_phase,
+            history_progress=line.history_progress,
+            media_waiting=int(waiting or 0),
+            media_failed=int(failed or 0),
+        )
+        for line, team, employee, waiting, failed in rows
+    ]

@@ -12,8 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from atalaia import __version__
 from atalaia.runtime import Runtime
 from atalaia.web import errors, health, metrics
+from atalaia.web.api import alerts as alerts_api
+from atalaia.web.api import search as search_api
 from atalaia.web.api import v1
+from atalaia.web.console import alerts as alert_pages
 from atalaia.web.console import routes as console
+from atalaia.web.console import search_page
 from atalaia.web.ratelimit import LoginThrottle
 from atalaia.web.security_headers import SecurityHeaders
 from atalaia.web.webhooks import cloud, evolution, waha
@@ -46,6 +50,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (console.router, v1.router, health.router, metrics.router, cloud.router, evolution.router, waha.router)
+    routers += (alert_pages.router, alerts_api.router)
     for router in routers:
         app.include_router(router)
+    app.include_router(search_page.router)
+    app.include_router(search_api.router)
     return app

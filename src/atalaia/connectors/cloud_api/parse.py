@@ -39,6 +39,7 @@ class CloudChange:
     events: list[ArchiveEvent] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     history_progress: int | None = None  # percent, for Coexistence backfill
+    history_phase: int | None = None  # 0: day 0-1, 1: days 1-90, 2: days 90-180
     synced_contacts: list[ContactRef] = field(default_factory=list)  # the Business app's address book
 
 
@@ -199,9 +200,10 @@ def _add_message(
 
 def _add_history(change: CloudChange, chunk: dict[str, Any], *, profiles: dict[str, ContactRef]) -> None:
     metadata = as_dict(chunk.get("metadata"))
-    progress = metadata.get("progress")
-    if isinstance(progress, int | float) and not isinstance(progress, bool):
-        change.history_progress = int(progress)
+    progress, phase = _whole(metadata.get("progress"), 0, 100), _whole(metadata.get("phase"), 0, 2)
+    if progress is not None:
+        change.history_progress = progress
+        change.history_phase = phase if phase is not None else change.history_phase
     business = (change.display_phone_number or "").lstrip("+")
     for thread in _list(chunk.get("threads")):
         thread = as_dict(thread)
@@ -235,6 +237,17 @@ def _add_state_sync(change: CloudChange, value: dict[str, Any]) -> None:
         ref = _contact(wa_id=digits, bsuid=as_str(contact.get("user_id")), name=name)
         if ref is not None:
             change.synced_contacts.append(ref)
+
+
+def _whole(value: Any, low: int, high: int) -> int | None:
+    """A whole number within [low, high] from a JSON number or numeric string; None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = int(float(value))
+    except (ValueError, OverflowError):
+        return None
+    return number if low <= number <= high else None
 
 
 def _add_status(change: CloudChange, status: dict[str, Any]) -> None:

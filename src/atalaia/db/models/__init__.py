@@ -3,9 +3,10 @@
 from atalaia.db.models.base import Base
 from atalaia.db.models.compliance import Alert, AlertHit, CaseEvent, Notification, NotificationChannel, PolicyVersion
 from atalaia.db.models.jobs import Job
-from atalaia.db.models.lines import Contact, Conversation, Line, Participant
+from atalaia.db.models.lines import Contact, Conversation, Line, LineAssignment, Participant
 from atalaia.db.models.messages import (
     Attachment,
+    AttachmentText,
     DeliveryStatusRecord,
     Message,
     Reaction,
@@ -20,6 +21,7 @@ __all__ = [
     "AlertHit",
     "ApiToken",
     "Attachment",
+    "AttachmentText",
     "AuditEntry",
     "Base",
     "CaseEvent",
@@ -33,6 +35,7 @@ __all__ = [
     "Job",
     "JournalEntry",
     "Line",
+    "LineAssignment",
     "LoginSession",
     "ManagedTeam",
     "Message",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from atalaia.db.models.base import Base
@@ -34,6 +34,25 @@ class Line(Base):
     token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Coexistence history backfill, as Meta reports it: phase 0 (day 0-1), 1 (1-90), 2 (90-180 days)
+    # and the percent done; only ever moves forward, however the chunks arrive.
+    history_phase: Mapped[int | None] = mapped_column(Integer)
+    history_progress: Mapped[int | None] = mapped_column(Integer)
+    history_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LineAssignment(Base):
+    """Who held a line, from when to when: a reassigned line keeps its history, and each message
+    stays the conduct of the employee who held the line when it was sent."""
+
+    __tablename__ = "line_assignments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Contact(Base):

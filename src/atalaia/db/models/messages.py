@@ -141,3 +141,26 @@ class Attachment(Base):
     size: Mapped[int | None] = mapped_column(Integer)
     blob_key: Mapped[str | None] = mapped_column(String(200))
     download_status: Mapped[str] = mapped_column(String(20), default="stored")
+
+
+class AttachmentText(Base):
+    """Text extracted from an attachment's bytes, or why there is none (docs/decisions/0009).
+
+    Derived data, outside the hash chain: the chained attachment row names the bytes by SHA-256,
+    and the text can be extracted from them again. Kept out of `attachments` so archived rows
+    stay small and the writer's inserts untouched. One row per attachment once its job ran.
+    """
+
+    __tablename__ = "attachment_texts"
+    __table_args__ = (UniqueConstraint("tenant_id", "attachment_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # done | unsupported | too_large | failed | timeout | unavailable
+    kind: Mapped[str | None] = mapped_column(String(20))  # the real type: pdf, docx, xlsx, csv, txt, png...
+    reason: Mapped[str | None] = mapped_column(String(300))  # why nothing, or not everything, was extracted
+    text: Mapped[str | None] = mapped_column(Text)
+    chars: Mapped[int] = mapped_column(Integer, default=0)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    extracted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,7 +1,8 @@
 """Compliance: policies versioned per tenant, scanning into grouped alerts, cases, privacy, notifications.
 
-Ingestion calls `scan_new_messages` in its archiving transaction; the web and the command line
-call the rest. Why it is built this way: docs/decisions/0007-alerts-and-cases.md.
+Ingestion calls `scan_new_messages` in its archiving transaction, the attachment-text job calls
+`scan_attachment_texts`; the web and the command line call the rest. Why it is built this way:
+docs/decisions/0007-alerts-and-cases.md.
 """
 
 from atalaia.services.compliance.actor import Actor, actor_for_user, alert_scope
@@ -18,7 +19,7 @@ from atalaia.services.compliance.policies import (
 )
 from atalaia.services.compliance.precision import RulePrecision, rule_precision
 from atalaia.services.compliance.privacy import Pseudonyms, Revealed, reveal
-from atalaia.services.compliance.scanning import NOTIFY_KIND, ScanOutcome, scan_new_messages
+from atalaia.services.compliance.scanning import NOTIFY_KIND, ScanOutcome, scan_attachment_texts, scan_new_messages
 from atalaia.services.compliance.views import AlertDetail, AlertView, alert_detail, list_alerts
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "resolve",
     "reveal",
     "rule_precision",
+    "scan_attachment_texts",
     "scan_new_messages",
     "start_review",
 ]

@@ -11,13 +11,16 @@ messages it just stored, so a message and its alerts commit together or not at a
 4. Group the hits per conversation, policy and local day of the line, and record them
    (`grouping.py`): a long chat full of CPFs is one alert with a hit count, not a flood.
 5. Each new alert enqueues `compliance.notify` in the same transaction (durable with the alert).
+Text extracted from attachments arrives later, from the `attachment.extract` job, which calls
+`scan_attachment_texts`: the same steps, keeping only the hits in that text. A backfill scans
+extracted text along with everything else.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,9 +28,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atalaia.db.models import AlertHit, Attachment, Contact, Conversation, Employee, Line, Message, Team
+from atalaia.db.models import (
+    AlertHit,
+    Attachment,
+    AttachmentText,
+    Contact,
+    Conversation,
+    Employee,
+    Line,
+    Message,
+    Team,
+)
 from atalaia.domain.enums import Direction, MessageKind
-from atalaia.domain.policy import ContactKind, Hit, ScanAttachment, ScanInput
+from atalaia.domain.policy import ContactKind, Hit, HitSource, ScanAttachment, ScanInput
 from atalaia.jobs.queue import enqueue
 from atalaia.services.compliance.grouping import GroupKey, MessageFacts, record_hits
 from atalaia.services.compliance.policies import PolicySet, active_policy_set
@@ -36,6 +49,7 @@ NOTIFY_KIND: Final = "compliance.notify"
 CHUNK: Final = 500  # messages per round of queries (bounds the IN lists)
 MAX_HITS_PER_MESSAGE: Final = 100  # a hostile message of 10,000 CPFs is one alert with 100 hits kept
 DEFAULT_ZONE: Final = "America/Sao_Paulo"
+EXTRACTED: Final = "done"  # attachment_texts.status of a text worth scanning
 
 
 @dataclass(slots=True)
@@ -71,7 +85,48 @@ def scan_new_messages(
     return outcome
 
 
-def _load_facts(session: Session, *, tenant_id: int, message_ids: list[int]) -> list[MessageFacts]:
+def scan_attachment_texts(
+    session: Session, *, tenant_id: int, attachment_ids: Sequence[int], notify: bool = True
+) -> ScanOutcome:
+    """Run the active policies on the extracted text of these attachments; record only those hits.
+
+    The message's own text, type and time were judged when it was archived; only the hits whose
+    source is `attachment_text` are new. Uncommitted, like `scan_new_messages`.
+    """
+    outcome = ScanOutcome()
+    if not attachment_ids:
+        return outcome
+    policy_set = active_policy_set(session, tenant_id)
+    if policy_set is None:
+        return outcome
+    wanted = sorted(set(attachment_ids))
+    message_ids = sorted(
+        set(
+            session.execute(
+                select(Attachment.message_id).where(Attachment.tenant_id == tenant_id, Attachment.id.in_(wanted))
+            ).scalars()
+        )
+    )
+    for offset in range(0, len(message_ids), CHUNK):
+        chunk = message_ids[offset : offset + CHUNK]
+        facts = _load_facts(session, tenant_id=tenant_id, message_ids=chunk, only_attachments=wanted)
+        outcome.messages += len(facts)
+        _record(
+            session,
+            tenant_id=tenant_id,
+            facts=facts,
+            policy_set=policy_set,
+            notify=notify,
+            outcome=outcome,
+            source=HitSource.ATTACHMENT_TEXT,
+        )
+    return outcome
+
+
+def _load_facts(
+    session: Session, *, tenant_id: int, message_ids: list[int], only_attachments: Sequence[int] | None = None
+) -> list[MessageFacts]:
+    """What the engine needs per message; `only_attachments`: just those attachments' extracted text."""
     rows = session.execute(
         select(
             Message.id,
@@ -97,11 +152,24 @@ def _load_facts(session: Session, *, tenant_id: int, message_ids: list[int]) -> 
     if not rows:
         return []
     attachments: dict[int, list[Any]] = defaultdict(list)
-    for a in session.execute(
-        select(Attachment.message_id, Attachment.file_name, Attachment.mime_type, Attachment.caption)
+    query = (
+        select(
+            Attachment.message_id,
+            Attachment.file_name,
+            Attachment.mime_type,
+            Attachment.caption,
+            AttachmentText.text.label("extracted"),
+        )
+        .outerjoin(
+            AttachmentText,
+            (AttachmentText.attachment_id == Attachment.id) & (AttachmentText.status == EXTRACTED),
+        )
         .where(Attachment.tenant_id == tenant_id, Attachment.message_id.in_([r.id for r in rows]))
         .order_by(Attachment.message_id, Attachment.position)
-    ):
+    )
+    if only_attachments is not None:
+        query = query.where(Attachment.id.in_(only_attachments), AttachmentText.text.is_not(None))
+    for a in session.execute(query):
         attachments[a.message_id].append(a)
     contact_ids = {_other_party(r) for r in rows} - {None}
     contacts = {
@@ -133,14 +201,17 @@ def _load_facts(session: Session, *, tenant_id: int, message_ids: list[int]) -> 
             "teams": teams,
             "contact": contact,
         }
-        text = r.text or next((a.caption for a in files if a.caption), None) or ""
-        first = ScanInput(
-            text=text,
-            timestamp=local.replace(tzinfo=None),
-            attachment=_attachment(files[0]) if files else None,
-            **common,
-        )
-        more = tuple(ScanInput(attachment=_attachment(a), **common) for a in files[1:])
+        if only_attachments is not None:  # the extracted texts alone: no message text, no time
+            inputs = tuple(ScanInput(attachment=_attachment(a), **common) for a in files)
+        else:
+            text = r.text or next((a.caption for a in files if a.caption), None) or ""
+            first = ScanInput(
+                text=text,
+                timestamp=local.replace(tzinfo=None),
+                attachment=_attachment(files[0]) if files else None,
+                **common,
+            )
+            inputs = (first, *(ScanInput(attachment=_attachment(a), **common) for a in files[1:]))
         facts.append(
             MessageFacts(
                 message_id=r.id,
@@ -150,7 +221,7 @@ def _load_facts(session: Session, *, tenant_id: int, message_ids: list[int]) -> 
                 employee_id=r.employee_id,
                 sent_at=r.sent_at,
                 day=local.date().isoformat(),
-                inputs=(first, *more),
+                inputs=inputs,
             )
         )
     return facts
@@ -164,7 +235,9 @@ def _record(
     policy_set: PolicySet,
     notify: bool,
     outcome: ScanOutcome,
+    source: HitSource | None = None,
 ) -> None:
+    """Record the new hits (only those from `source` when given) into alerts."""
     recorded = {
         tuple(row)
         for row in session.execute(
@@ -176,6 +249,8 @@ def _record(
     groups: dict[GroupKey, list[tuple[MessageFacts, Hit]]] = defaultdict(list)
     for message in facts:
         for hit in _hits(policy_set, message):
+            if source is not None and hit.source is not source:
+                continue
             if (message.message_id, hit.policy, hit.rule, hit.source.value, hit.start) not in recorded:
                 groups[(message.conversation_id, hit.policy, message.day)].append((message, hit))
     if not groups:
@@ -198,6 +273,8 @@ def _hits(policy_set: PolicySet, message: MessageFacts) -> list[Hit]:
             if key in seen:
                 continue  # the same after-hours or file-type verdict for a second attachment
             seen.add(key)
+            if hit.source is HitSource.ATTACHMENT_TEXT and hit.detail is None and scan_input.attachment is not None:
+                hit = replace(hit, detail=f"text of {scan_input.attachment.file_name or 'an attachment'}")
             found.append(hit)
             if len(found) >= MAX_HITS_PER_MESSAGE:
                 return found
@@ -221,7 +298,7 @@ def _contact_kind(contact: Any, corporate: set[str]) -> ContactKind | None:
 
 
 def _attachment(row: Any) -> ScanAttachment:
-    return ScanAttachment(file_name=row.file_name, mime_type=row.mime_type)
+    return ScanAttachment(file_name=row.file_name, mime_type=row.mime_type, text=row.extracted)
 
 
 def _digits(text: str) -> str:

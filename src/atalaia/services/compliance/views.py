@@ -10,11 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from atalaia.db.models import Alert, AlertHit, CaseEvent, Line, Team, User
+from atalaia.db.models import Alert, AlertHit, CaseEvent, Line, ManagedTeam, Team, User
 from atalaia.domain.case import CaseStatus
+from atalaia.domain.enums import Role
+from atalaia.domain.policy import Category, Severity
 from atalaia.errors import InvalidInput
 from atalaia.services import audit
 from atalaia.services.compliance.actor import Actor, alert_scope
@@ -95,6 +97,8 @@ def list_alerts(
     pseudonyms: Pseudonyms,
     status: str | None = None,
     policy: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, list[AlertView]]:
@@ -105,6 +109,16 @@ def list_alerts(
             where.append(Alert.status == CaseStatus(status).value)
         except ValueError:
             raise InvalidInput(f"status inválido {status!r}: use open, in_review ou resolved") from None
+    if severity is not None:
+        try:
+            where.append(Alert.severity == Severity(severity).value)
+        except ValueError:
+            raise InvalidInput(f"severidade inválida {severity!r}: use low, medium, high ou critical") from None
+    if category is not None:
+        try:
+            where.append(Alert.category == Category(category).value)
+        except ValueError:
+            raise InvalidInput(f"categoria inválida {category!r}: use risk ou opportunity") from None
     if policy:
         where.append(Alert.policy == policy)
     total = int(session.execute(select(func.count()).select_from(Alert).where(*where)).scalar_one())
@@ -122,7 +136,7 @@ def list_alerts(
         user_id=actor.user_id,
         action="list_alerts",
         object_type="alert",
-        detail={"status": status, "policy": policy, "count": len(rows)},
+        detail={"status": status, "policy": policy, "severity": severity, "category": category, "count": len(rows)},
     )
     return total, [_view(row, pseudonyms) for row in rows]
 
@@ -155,6 +169,68 @@ def alert_detail(
         ],
         events=[EventView(e.at, e.actor, e.kind, e.detail) for e in events],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCounts:
+    """Bare counts for an inbox header: no content, so not audited (like conversation counts)."""
+
+    by_status: dict[str, int]
+    open_by_severity: dict[str, int]  # open and in review: the work still to do
+    escalated: int  # escalated and not resolved
+    policies: list[tuple[str, str]]  # (policy id, title) of the visible alerts, for a filter
+
+
+def alert_counts(session: Session, *, tenant_id: int, actor: Actor) -> AlertCounts:
+    scope = alert_scope(actor, tenant_id=tenant_id)
+    by_status = {s.value: 0 for s in CaseStatus}
+    open_by_severity = {s.value: 0 for s in Severity}
+    escalated = 0
+    rows = session.execute(
+        select(Alert.status, Alert.severity, Alert.escalated, func.count())
+        .where(scope)
+        .group_by(Alert.status, Alert.severity, Alert.escalated)
+    ).all()
+    for status, severity, is_escalated, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        if status != CaseStatus.RESOLVED.value:
+            open_by_severity[severity] = open_by_severity.get(severity, 0) + n
+            escalated += n if is_escalated else 0
+    policies = session.execute(
+        select(Alert.policy, func.max(Alert.title)).where(scope).group_by(Alert.policy).order_by(Alert.policy)
+    ).all()
+    return AlertCounts(by_status, open_by_severity, escalated, [(p, t) for p, t in policies])
+
+
+@dataclass(frozen=True, slots=True)
+class Assignee:
+    user_id: int
+    email: str
+    name: str
+
+
+def assignees(session: Session, *, tenant_id: int, alert_id: int, actor: Actor) -> list[Assignee]:
+    """Who may be given this case: active users who can act on it (see `cases.assign`), by e-mail.
+
+    Admins and compliance officers, and managers of the team of the alert's line; never auditors.
+    `cases.assign` checks again, so this only spares the reviewer a refused choice.
+    """
+    alert = load_alert(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, action="read_alert")
+    line_team = select(Line.team_id).where(Line.id == alert.line_id).scalar_subquery()
+    managers = select(ManagedTeam.user_id).where(ManagedTeam.tenant_id == tenant_id, ManagedTeam.team_id == line_team)
+    rows = session.execute(
+        select(User.id, User.email, User.name)
+        .where(
+            User.tenant_id == tenant_id,
+            User.is_active.is_(True),
+            or_(
+                User.role.in_([Role.ADMIN.value, Role.COMPLIANCE.value]),
+                and_(User.role == Role.MANAGER.value, User.id.in_(managers)),
+            ),
+        )
+        .order_by(User.email)
+    ).all()
+    return [Assignee(user_id=r.id, email=r.email, name=r.name or "") for r in rows]
 
 
 def _joined() -> Any:

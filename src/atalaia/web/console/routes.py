@@ -11,6 +11,7 @@ from atalaia.db.models import Tenant
 from atalaia.errors import InvalidInput, NotFound, Unauthorized
 from atalaia.services.access import count_visible_conversations, get_conversation, list_conversations
 from atalaia.services.auth import authenticate, end_session, start_session
+from atalaia.services.lines import line_overview
 from atalaia.services.stats import tenant_stats
 from atalaia.services.tenancy import DEFAULT_TENANT_SLUG
 from atalaia.web.csrf import LOGIN_CSRF_COOKIE, new_login_token, require_csrf
@@ -99,6 +100,8 @@ def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
         "tenant": tenant,
         "stats": stats,
         "visible_conversations": count_visible_conversations(session, principal=principal),
+        # Lines, like the counts, are the whole tenant's: shown to those who see all of it.
+        "lines": line_overview(session, tenant_id=principal.tenant_id) if principal.sees_whole_tenant else None,
         "csrf_token": login.csrf_token,
     }
     return templates.TemplateResponse(request, "pages/home.html", context)

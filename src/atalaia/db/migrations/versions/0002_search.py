@@ -106,5 +106,5 @@ def _index_existing(bind: sa.Connection) -> None:
     # Joins the migration's transaction; closing the session neither commits nor rolls it back.
     with Session(bind=bind) as session:
         for tenant_id in tenants:
-            rebuild_index(session, tenant_id)
+            rebuild_index(session, tenant_id, extracted=False)  # attachment_texts comes with 0004
         session.flush()

@@ -1,0 +1,152 @@
+"""`atalaia lines`: add, list, reassign and retire the company's WhatsApp lines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from atalaia.cli.common import JsonOption, TenantOption, emit_json, handle_errors, open_runtime, resolve_tenant
+from atalaia.db.engine import transaction
+from atalaia.services import audit
+from atalaia.services.lines import LineOverview, add_line, line_overview, reassign_line, retire_line
+
+lines_app = typer.Typer(help="Corporate WhatsApp lines.", no_args_is_help=True)
+
+
+@lines_app.command("add")
+@handle_errors
+def lines_add(
+    number: Annotated[str, typer.Option("--number", help="The line's number, e.g. +5521999990000.")],
+    provider: Annotated[str, typer.Option("--provider", help="cloud | evolution | waha | export")],
+    phone_number_id: Annotated[str | None, typer.Option("--phone-number-id", help="Cloud API phone number id.")] = None,
+    instance: Annotated[str | None, typer.Option("--instance", help="Gateway instance name.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Team the line belongs to.")] = None,
+    employee: Annotated[str | None, typer.Option("--employee", help="E-mail of the assigned employee.")] = None,
+    employee_name: Annotated[
+        str | None, typer.Option("--employee-name", help="Their name as it appears in chat exports.")
+    ] = None,
+    timezone: Annotated[str, typer.Option("--timezone", help="IANA time zone of the line.")] = "America/Sao_Paulo",
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Add a line; gateway lines get a token, shown once, for `Authorization: Bearer`."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with transaction(runtime.sessions) as session:
+            created = add_line(
+                session,
+                tenant_id=tenant_row.id,
+                number=number,
+                provider=provider,
+                phone_number_id=phone_number_id,
+                instance=instance,
+                team=team,
+                employee_email=employee,
+                employee_name=employee_name,
+                timezone=timezone,
+                data_key=runtime.data_key(tenant_row),
+            )
+            audit.record(
+                session,
+                tenant_id=tenant_row.id,
+                actor="cli",
+                action="line_created",
+                object_type="line",
+                object_id=created.line.id,
+                detail={"number": created.line.number, "provider": created.line.provider},
+            )
+    line = created.line
+    payload: dict[str, object] = {
+        "id": line.id,
+        "number": line.number,
+        "provider": line.provider,
+        "status": line.status,
+        "phone_number_id": line.phone_number_id,
+        "instance": line.instance,
+        "token": created.token,
+    }
+    if as_json:
+        emit_json(payload)
+    else:
+        typer.echo(f"line {line.number} ({line.provider}) added, id {line.id}")
+        if created.token:
+            typer.echo(f"gateway token (shown once; send as Authorization: Bearer): {created.token}")
+
+
+@lines_app.command("list")
+@handle_errors
+def lines_list(tenant: TenantOption = "default", as_json: JsonOption = False) -> None:
+    """Every line with its status, holder, last event, history backfill and media problems."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with runtime.sessions() as session:
+            rows = line_overview(session, tenant_id=tenant_row.id)
+    if as_json:
+        emit_json([_as_dict(row) for row in rows])
+        return
+    for row in rows:
+        backfill = f" histórico {row.history_progress}%" if row.history_progress is not None else ""
+        typer.echo(f"{row.number}  {row.provider:<9} {row.status:<12} {row.team or '-':<12} "
+                   f"{row.employee or '-'}{backfill}")  # fmt: skip
+
+
+@lines_app.command("reassign")
+@handle_errors
+def lines_reassign(
+    number: Annotated[str, typer.Option("--number", help="The line to hand over.")],
+    employee: Annotated[str, typer.Option("--employee", help="E-mail of the employee who takes the line.")],
+    employee_name: Annotated[str | None, typer.Option("--employee-name", help="Their name in chat exports.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Move the line to this team too.")] = None,
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Hand a line to another employee, keeping its whole history (and who held it when)."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with transaction(runtime.sessions) as session:
+            line, previous = reassign_line(session, tenant_id=tenant_row.id, number=number, employee_email=employee,
+                                           employee_name=employee_name, team=team, now=datetime.now(UTC))  # fmt: skip
+            audit.record(session, tenant_id=tenant_row.id, actor="cli", action="line_reassigned", object_type="line",
+                         object_id=line.id, detail={"from": previous, "to": employee.strip().lower()})  # fmt: skip
+            payload = {"id": line.id, "number": line.number, "previous": previous, "employee": employee.strip().lower()}
+    if as_json:
+        emit_json(payload)
+    else:
+        typer.echo(f"line {payload['number']}: {previous or 'ninguém'} -> {payload['employee']}")
+
+
+@lines_app.command("retire")
+@handle_errors
+def lines_retire(
+    number: Annotated[str, typer.Option("--number", help="The line to retire.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Stop capturing on a line; everything it archived is kept. Its gateway token stops working."""
+    if not reason.strip():
+        raise typer.BadParameter("--reason must say why", param_hint="--reason")
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with transaction(runtime.sessions) as session:
+            line = retire_line(session, tenant_id=tenant_row.id, number=number, now=datetime.now(UTC))
+            audit.record(session, tenant_id=tenant_row.id, actor="cli", action="line_retired", object_type="line",
+                         object_id=line.id, detail={"reason": reason.strip()[:500]})  # fmt: skip
+            payload = {"id": line.id, "number": line.number, "status": line.status}
+    if as_json:
+        emit_json(payload)
+    else:
+        typer.echo(f"line {payload['number']} retired; its archive is kept")
+
+
+def _as_dict(row: LineOverview) -> dict[str, object]:
+    values = asdict(row)
+    values["last_event_at"] = row.last_event_at.isoformat() if row.last_event_at else None
+    return values
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lines_app, name="lines")
