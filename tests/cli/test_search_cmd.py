@@ -112,3 +112,11 @@ def test_bad_input_is_one_line_in_portuguese_with_status_2(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("erro: ")
+
+
+def test_team_employee_and_alert_filters_are_shared_with_the_console(atalaia: Invoke, archived: ArchiveSetup) -> None:
+    assert json_of(atalaia("search", "proposta", "--team", "Vendas", "--json"))["total"] == 3
+    assert json_of(atalaia("search", "proposta", "--employee", "bruno@exemplo.com.br", "--json"))["total"] == 3
+    assert json_of(atalaia("search", "proposta", "--alert", "--json"))["total"] == 0
+    assert json_of(atalaia("search", "proposta", "--no-alert", "--json"))["total"] == 3
+    assert "equipe não encontrada" in atalaia("search", "proposta", "--team", "Nada", "--json", expect=2).stderr

@@ -18,6 +18,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "atalaia.cli.admin",
     "atalaia.cli.lines_cmd",
+    "atalaia.cli.notices_cmd",
     "atalaia.cli.journal_cmd",
     "atalaia.cli.worker_cmd",
     "atalaia.cli.scan_cmd",
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     "atalaia.cli.policies_cmd",
     "atalaia.cli.alerts_cmd",
     "atalaia.cli.simulate_cmd",
+    "atalaia.cli.report_cmd",
 )
 
 

@@ -13,7 +13,7 @@ from atalaia.db.engine import transaction
 from atalaia.jobs import extraction, media
 from atalaia.jobs.queue import ClaimedJob, JobFailed, claim_next, finish, retry_or_fail
 from atalaia.runtime import Runtime
-from atalaia.services import attachment_text
+from atalaia.services import attachment_text, notices
 from atalaia.services.compliance import notifications
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     media.KIND: media.download_media,
     notifications.KIND: notifications.notify_alert,
     extraction.KIND: attachment_text.extract_attachment,
+    notices.KIND: notices.send_notice,
 }
 IDLE_SECONDS: Final = 2.0
 

@@ -128,7 +128,11 @@ def _with_context(session: Session, *, tenant_id: int, hits: Sequence[SearchHit]
     message_ids = [hit.message_id for hit in hits]
     alerted = set(
         session.execute(
-            select(AlertHit.message_id).where(AlertHit.tenant_id == tenant_id, AlertHit.message_id.in_(message_ids))
+            select(AlertHit.message_id).where(
+                AlertHit.tenant_id == tenant_id,
+                AlertHit.message_id.in_(message_ids),
+                AlertHit.alert_id.is_not(None),  # a hit below its threshold raised no alert
+            )
         ).scalars()
     )
     result = []

@@ -50,6 +50,7 @@ from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.ingest import IngestOutcome
 from atalaia.services.lines import line_token
 from atalaia.services.message_secrets import open_secret, seal_secrets, secret_aad
+from atalaia.services.notices import queue_notices
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,8 @@ def process_gateway_entry(
             if events:
                 outcome.result = archive_events(session, runtime.archive_context(tenant, line_id=line.id), events)
                 scan_new_messages(session, tenant_id=tenant.id, message_ids=outcome.result.new_message_ids)
+                queue_notices(session, tenant=tenant, message_ids=outcome.result.new_message_ids,
+                              public_url=runtime.settings.public_url, now=datetime.now(UTC))  # fmt: skip
             _apply_line_status(session, line, parsed)
             _apply_group_subjects(session, line, parsed.group_subjects)
     except Exception as exc:

@@ -38,6 +38,7 @@ from atalaia.journal import EntryMark, append_entries, mark_entries, mark_entry
 from atalaia.runtime import Runtime
 from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.lines import record_history_progress
+from atalaia.services.notices import queue_notices
 
 log = logging.getLogger(__name__)
 MAX_NOTES_CHARS = 2000
@@ -170,11 +171,10 @@ def _store(session: Session, runtime: Runtime, entries: list[_Entry]) -> list[In
             continue
         archived = archive_lines(session, runtime.archive_context(tenant), mine)
         new_ids.update((line_id, set(result.new_provider_ids)) for line_id, result in archived.items())
-        scan_new_messages(
-            session,
-            tenant_id=tenant_id,
-            message_ids=[i for result in archived.values() for i in result.new_message_ids],
-        )
+        new_messages = [i for result in archived.values() for i in result.new_message_ids]
+        scan_new_messages(session, tenant_id=tenant_id, message_ids=new_messages)
+        queue_notices(session, tenant=tenant, message_ids=new_messages, public_url=runtime.settings.public_url,
+                      now=datetime.now(UTC))  # fmt: skip
     mark_entries(session, [_attribute(entry, new_ids) for entry in entries])
     return [entry.outcome for entry in entries]
 

@@ -212,6 +212,11 @@ def _contact(session: Session, *, tenant_id: int, value: str, visible: set[int] 
 
 
 def _alerted(*, has_alert: bool) -> ColumnElement[bool]:
-    """Messages with (or without) a hit of any alert; correlated with the search's `Message`."""
-    hit = exists().where(AlertHit.message_id == Message.id, AlertHit.tenant_id == Message.tenant_id)
+    """Messages with (or without) a hit of any alert; correlated with the search's `Message`.
+
+    A hit below its rule's threshold has no alert yet (`alert_id` NULL) and does not count.
+    """
+    hit = exists().where(
+        AlertHit.message_id == Message.id, AlertHit.tenant_id == Message.tenant_id, AlertHit.alert_id.is_not(None)
+    )
     return hit if has_alert else ~hit

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from atalaia import __version__
 from atalaia.runtime import Runtime
-from atalaia.web import errors, health, metrics
+from atalaia.web import errors, health, metrics, privacy
 from atalaia.web.api import alerts as alerts_api
 from atalaia.web.api import search as search_api
 from atalaia.web.api import v1
@@ -50,9 +50,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (console.router, v1.router, health.router, metrics.router, cloud.router, evolution.router, waha.router)
-    routers += (alert_pages.router, alerts_api.router)
     for router in routers:
         app.include_router(router)
     app.include_router(search_page.router)
     app.include_router(search_api.router)
+    app.include_router(alert_pages.router)
+    app.include_router(alerts_api.router)
+    app.include_router(privacy.router)
     return app

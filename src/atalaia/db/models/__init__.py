@@ -13,6 +13,7 @@ from atalaia.db.models.messages import (
     Revision,
     Revocation,
 )
+from atalaia.db.models.notices import Notice
 from atalaia.db.models.records import AuditEntry, ChainHead, ChainLink, Checkpoint, JournalEntry
 from atalaia.db.models.tenancy import ApiToken, Employee, LoginSession, ManagedTeam, Team, Tenant, User
 
@@ -39,6 +40,7 @@ __all__ = [
     "LoginSession",
     "ManagedTeam",
     "Message",
+    "Notice",
     "Notification",
     "NotificationChannel",
     "Participant",

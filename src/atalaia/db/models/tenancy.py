@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from atalaia.db.models.base import Base
@@ -25,6 +25,12 @@ class Tenant(Base):
     signing_key_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
     signing_public_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The notice to third parties (services/notices.py); None means the built-in Portuguese text.
+    notice_text: Mapped[str | None] = mapped_column(Text)
+    notice_template: Mapped[str | None] = mapped_column(String(200))  # Cloud API template, outside 24 h
+    notice_language: Mapped[str] = mapped_column(String(20), default="pt_BR")
+    notice_every_days: Mapped[int | None] = mapped_column(Integer)  # None: once per line and contact
+    privacy_text: Mapped[str | None] = mapped_column(Text)  # the public privacy-policy page
 
 
 class Team(Base):

@@ -127,7 +127,9 @@ def hit_context(
     for group in groups:
         rows = sorted((messages[i] for i in group if i in messages), key=lambda m: (m.sent_at, m.id))
         excerpts.append(
-            Excerpt([_context_message(r, hits_by_message.get(r.id, []), files.get(r.id, []), employee_label) for r in rows])
+            Excerpt(
+                [_context_message(r, hits_by_message.get(r.id, []), files.get(r.id, []), employee_label) for r in rows]
+            )
         )
     if messages:
         audit.record(
@@ -156,7 +158,10 @@ def _window(session: Session, in_conversation: Any, message_id: int, sent_at: da
     before = or_(Message.sent_at < sent_at, and_(Message.sent_at == sent_at, Message.id < message_id))
     after = or_(Message.sent_at > sent_at, and_(Message.sent_at == sent_at, Message.id > message_id))
     earlier = session.execute(
-        select(Message.id).where(in_conversation, before).order_by(Message.sent_at.desc(), Message.id.desc()).limit(AROUND)
+        select(Message.id)
+        .where(in_conversation, before)
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(AROUND)
     ).scalars()
     later = session.execute(
         select(Message.id).where(in_conversation, after).order_by(Message.sent_at, Message.id).limit(AROUND)

@@ -111,10 +111,15 @@ def case(
 
 
 @router.post("/alerts/{alert_id}/review")
-def review_action(request: Request, session: SessionDep, runtime: RuntimeDep, user: CurrentUser, alert_id: int) -> Response:
+def review_action(
+    request: Request, session: SessionDep, runtime: RuntimeDep, user: CurrentUser, alert_id: int
+) -> Response:
     tenant_id = user[0].tenant_id
-    return _act(request, session, runtime, user, alert_id, "review", {},
-                lambda actor: start_review(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor))  # fmt: skip
+
+    def run(actor: Actor) -> object:
+        return start_review(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor)
+
+    return _act(request, session, runtime, user, alert_id, "review", {}, run)
 
 
 @router.post("/alerts/{alert_id}/assign")
@@ -143,8 +148,11 @@ def comment_action(
     request: Request, session: SessionDep, runtime: RuntimeDep, user: CurrentUser, alert_id: int, text: TextField = ""
 ) -> Response:
     tenant_id = user[0].tenant_id
-    return _act(request, session, runtime, user, alert_id, "comment", {"text": text},
-                lambda actor: comment(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, text=text))  # fmt: skip
+
+    def run(actor: Actor) -> object:
+        return comment(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, text=text)
+
+    return _act(request, session, runtime, user, alert_id, "comment", {"text": text}, run)
 
 
 @router.post("/alerts/{alert_id}/resolve")
@@ -162,8 +170,9 @@ def resolve_action(
     def run(actor: Actor) -> object:
         if not resolution:
             raise InvalidInput("escolha a resolução: confirmado ou falso positivo")
-        return resolve(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, resolution=resolution,
-                       reason=reason)  # fmt: skip
+        return resolve(
+            session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, resolution=resolution, reason=reason
+        )
 
     return _act(request, session, runtime, user, alert_id, "resolve", {"resolution": resolution, "reason": reason}, run)
 
@@ -173,8 +182,11 @@ def reopen_action(
     request: Request, session: SessionDep, runtime: RuntimeDep, user: CurrentUser, alert_id: int, reason: TextField = ""
 ) -> Response:
     tenant_id = user[0].tenant_id
-    return _act(request, session, runtime, user, alert_id, "reopen", {"reason": reason},
-                lambda actor: reopen(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, reason=reason))  # fmt: skip
+
+    def run(actor: Actor) -> object:
+        return reopen(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, reason=reason)
+
+    return _act(request, session, runtime, user, alert_id, "reopen", {"reason": reason}, run)
 
 
 @router.post("/alerts/{alert_id}/escalate")
@@ -182,8 +194,11 @@ def escalate_action(
     request: Request, session: SessionDep, runtime: RuntimeDep, user: CurrentUser, alert_id: int, reason: TextField = ""
 ) -> Response:
     tenant_id = user[0].tenant_id
-    return _act(request, session, runtime, user, alert_id, "escalate", {"reason": reason},
-                lambda actor: escalate(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, reason=reason))  # fmt: skip
+
+    def run(actor: Actor) -> object:
+        return escalate(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor, reason=reason)
+
+    return _act(request, session, runtime, user, alert_id, "escalate", {"reason": reason}, run)
 
 
 @router.post("/alerts/{alert_id}/reveal", response_class=HTMLResponse)
@@ -204,8 +219,8 @@ def reveal_action(
     except NotFound as exc:
         return render_error(request, exc.status, exc.message)  # answered: the denied attempt's entry commits
     except InvalidInput as exc:
-        return _case_page(request, session, runtime, user, alert_id, error=exc.message, failed="reveal",
-                          values={"reason": reason}, status_code=exc.status)  # fmt: skip
+        values = {"reason": reason}
+        return _failed(request, session, runtime, user, alert_id, exc, action="reveal", values=values)
     return _case_page(request, session, runtime, user, alert_id, revealed=revealed, done="Colaborador revelado.")
 
 
@@ -229,9 +244,24 @@ def _act(
     except NotFound as exc:
         return render_error(request, exc.status, exc.message)  # answered: the denied attempt's entry commits
     except (InvalidInput, Conflict) as exc:
-        return _case_page(request, session, runtime, user, alert_id, error=exc.message, failed=action, values=values,
-                          status_code=exc.status)  # fmt: skip
+        return _failed(request, session, runtime, user, alert_id, exc, action=action, values=values)
     return RedirectResponse(f"/alerts/{alert_id}?feito={action}", status_code=303)
+
+
+def _failed(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    alert_id: int,
+    exc: InvalidInput | Conflict,
+    *,
+    action: str,
+    values: dict[str, str],
+) -> Response:
+    """The case again, with why the action was refused and what was typed kept in its form."""
+    return _case_page(request, session, runtime, user, alert_id, error=exc.message, failed=action, values=values,
+                      status_code=exc.status)  # fmt: skip
 
 
 def _case_page(
@@ -267,6 +297,7 @@ def _case_page(
     )
     can_act = actor.role is not Role.AUDITOR
     is_open = detail.alert.status != CaseStatus.RESOLVED.value
+    people = assignees(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor) if can_act and is_open else []
     context: dict[str, Any] = {
         "principal": principal,
         "csrf_token": login.csrf_token,
@@ -283,7 +314,7 @@ def _case_page(
         "can_reveal": actor.role is Role.COMPLIANCE,
         "min_reason": MIN_REASON_CHARS,
         "max_text": MAX_TEXT_CHARS,
-        "people": assignees(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor) if can_act and is_open else [],
+        "people": people,
         "labels": LABELS,
     }
     return templates.TemplateResponse(request, "pages/alert.html", context, status_code=status_code)
