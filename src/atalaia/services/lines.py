@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from atalaia.db.models import Attachment, Employee, Line, LineAssignment, Message, Team
@@ -207,8 +207,9 @@ class LineOverview:
     media_failed: int  # downloads that gave up (or whose bytes did not match)
 
 
-def line_overview(session: Session, *, tenant_id: int) -> list[LineOverview]:
-    """Every line of the tenant with what an administrator checks first: status, backfill, media problems."""
+def line_overview(session: Session, *, tenant_id: int, team_ids: frozenset[int] | None = None) -> list[LineOverview]:
+    """Every line of the tenant (or of these teams) with what an administrator checks first:
+    status, backfill, media problems."""
     media = (
         select(
             Message.line_id,
@@ -227,7 +228,7 @@ def line_overview(session: Session, *, tenant_id: int) -> list[LineOverview]:
         .outerjoin(Team, Team.id == Line.team_id)
         .outerjoin(Employee, Employee.id == Line.employee_id)
         .outerjoin(media, media.c.line_id == Line.id)
-        .where(Line.tenant_id == tenant_id)
+        .where(Line.tenant_id == tenant_id, Line.team_id.in_(team_ids) if team_ids is not None else true())
         .order_by(Line.number)
     ).all()
     return [

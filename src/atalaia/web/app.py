@@ -13,8 +13,8 @@ from atalaia import __version__
 from atalaia.runtime import Runtime
 from atalaia.web import errors, health, metrics, privacy
 from atalaia.web.api import alerts as alerts_api
+from atalaia.web.api import analytics_api, lines_api, policies_api, v1
 from atalaia.web.api import search as search_api
-from atalaia.web.api import v1
 from atalaia.web.console import alerts as alert_pages
 from atalaia.web.console import routes as console
 from atalaia.web.console import search_page
@@ -57,4 +57,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(alert_pages.router)
     app.include_router(alerts_api.router)
     app.include_router(privacy.router)
+    for router in (lines_api.router, analytics_api.router, policies_api.router):
+        app.include_router(router)
     return app
