@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "atalaia.cli.alerts_cmd",
     "atalaia.cli.simulate_cmd",
     "atalaia.cli.report_cmd",
+    "atalaia.cli.export_cmd",
 )
 
 

@@ -16,8 +16,8 @@ from atalaia.web.api import alerts as alerts_api
 from atalaia.web.api import analytics_api, lines_api, policies_api, v1
 from atalaia.web.api import search as search_api
 from atalaia.web.console import alerts as alert_pages
+from atalaia.web.console import dashboard, search_page
 from atalaia.web.console import routes as console
-from atalaia.web.console import search_page
 from atalaia.web.ratelimit import LoginThrottle
 from atalaia.web.security_headers import SecurityHeaders
 from atalaia.web.webhooks import cloud, evolution, waha
@@ -57,6 +57,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(alert_pages.router)
     app.include_router(alerts_api.router)
     app.include_router(privacy.router)
-    for router in (lines_api.router, analytics_api.router, policies_api.router):
+    for router in (lines_api.router, analytics_api.router, policies_api.router, dashboard.router):
         app.include_router(router)
     return app

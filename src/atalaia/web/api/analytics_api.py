@@ -7,16 +7,13 @@ message by message; the request itself is (like a search).
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 
-from atalaia.analytics import ReportOptions, build_report, parse_period, resolve_scope
-from atalaia.db.models import Line, Tenant
+from atalaia.analytics import ReportOptions, build_report
 from atalaia.services import audit
+from atalaia.services.analytics_access import principal_scope, scope_period
 from atalaia.web.api.schemas import ErrorOut
 from atalaia.web.deps import ApiUser, SessionDep, client_ip
 
@@ -38,18 +35,8 @@ def analytics(
     business_hours: bool = False,
     unanswered_hours: Annotated[float, Query(gt=0, le=24 * 365)] = 24.0,
 ) -> dict[str, Any]:
-    scope = resolve_scope(session, tenant_id=principal.tenant_id, team=team, line=line, employee=employee)
-    if not principal.sees_whole_tenant:
-        mine = frozenset(
-            session.execute(
-                select(Line.id).where(Line.tenant_id == principal.tenant_id, Line.team_id.in_(principal.team_ids))
-            ).scalars()
-        )
-        spans = tuple(s for s in scope.spans if s.line_id in mine) if scope.spans is not None else None
-        scope = replace(scope, line_ids=mine if scope.line_ids is None else scope.line_ids & mine, spans=spans)
-    tenant = session.get(Tenant, principal.tenant_id)
-    zone = scope.line_timezone or (tenant.timezone if tenant else "America/Sao_Paulo")
-    period = parse_period(date_from, date_to, timezone=zone, now=datetime.now(UTC))
+    scope = principal_scope(session, principal, team=team, line=line, employee=employee)
+    period = scope_period(session, scope, date_from=date_from, date_to=date_to)
     options = ReportOptions(business_hours=business_hours, unanswered_hours=unanswered_hours)
     report = build_report(session, scope=scope, period=period, options=options)
     audit.record(session, tenant_id=principal.tenant_id, actor=principal.email, user_id=principal.user_id,
