@@ -41,7 +41,7 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessions=make_session_factory(engine),
-            keyring=Keyring(settings.master_secret()),
+            keyring=Keyring(settings.master_secret(), previous_secret=settings.previous_master_secret()),
             blobs=EncryptedBlobStore(LocalBlobBackend(settings.resolved_blob_dir)),
         )
 

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=None, description="Master key material; generated and kept in ATALAIA_HOME when absent."
     )
     secret_key_file: Path | None = Field(default=None, description="File holding the secret key instead.")
+    previous_secret_key: SecretStr | None = Field(
+        default=None, description="During a key rotation: the old master key, tried when the current one fails."
+    )
+    previous_secret_key_file: Path | None = Field(
+        default=None, description="File holding the previous master key instead."
+    )
     blob_dir: Path | None = Field(default=None, description="Folder of the local blob store; default HOME/blobs.")
     session_hours: int = Field(default=12, ge=1, le=24 * 30, description="Console session lifetime in hours.")
     cookie_secure: bool = Field(
@@ -118,15 +124,28 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             value = self.secret_key.get_secret_value()
         elif self.secret_key_file is not None:
-            try:
-                value = self.secret_key_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigurationError(f"cannot read ATALAIA_SECRET_KEY_FILE: {exc.strerror}") from exc
+            value = read_secret_file(self.secret_key_file, "ATALAIA_SECRET_KEY_FILE")
         else:
             value = self._home_secret()
-        if len(value) < MIN_SECRET_KEY_LENGTH:
-            raise ConfigurationError(f"ATALAIA_SECRET_KEY must have at least {MIN_SECRET_KEY_LENGTH} characters")
-        return value.encode("utf-8")
+        return checked_secret(value, "ATALAIA_SECRET_KEY")
+
+    def previous_master_secret(self) -> bytes | None:
+        """The master key being rotated away from (docs/decisions/0016), or None outside a rotation."""
+        if self.previous_secret_key is not None:
+            value = self.previous_secret_key.get_secret_value()
+        elif self.previous_secret_key_file is not None:
+            value = read_secret_file(self.previous_secret_key_file, "ATALAIA_PREVIOUS_SECRET_KEY_FILE")
+        else:
+            return None
+        return checked_secret(value, "ATALAIA_PREVIOUS_SECRET_KEY")
+
+    def master_secret_source(self) -> str:
+        """Where the master secret comes from, for the operator told to replace it after a rotation."""
+        if self.secret_key is not None:
+            return "ATALAIA_SECRET_KEY"
+        if self.secret_key_file is not None:
+            return f"ATALAIA_SECRET_KEY_FILE ({self.secret_key_file})"
+        return str(self.home / SECRET_KEY_FILENAME)
 
     def _home_secret(self) -> str:
         self.ensure_home()
@@ -141,6 +160,20 @@ class Settings(BaseSettings):
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(secrets.token_urlsafe(48))
         return path.read_text(encoding="utf-8").strip()
+
+
+def read_secret_file(path: Path, variable: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {variable}: {exc.strerror}") from exc
+
+
+def checked_secret(value: str, variable: str) -> bytes:
+    """A master key as bytes, refused when too short to carry enough entropy."""
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(f"{variable} must have at least {MIN_SECRET_KEY_LENGTH} characters")
+    return value.encode("utf-8")
 
 
 def get_settings() -> Settings:

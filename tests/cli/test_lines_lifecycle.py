@@ -83,3 +83,23 @@ def test_bad_input_is_explained(atalaia: Invoke) -> None:
     add_sales_line(atalaia)
     assert "--reason" in atalaia("lines", "retire", "--number", NUMBER, "--reason", "  ", expect=2).output
     assert json_of(atalaia("lines", "list", "--json"))[0]["status"] == "pending"  # nothing changed
+
+
+def test_gaps_are_listed_with_how_to_fill_them(atalaia: Invoke, runtime: Runtime) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from atalaia.db.engine import transaction
+    from atalaia.db.models import CaptureGap
+
+    add_sales_line(atalaia)
+    since = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    with transaction(runtime.sessions) as session:
+        session.add(CaptureGap(tenant_id=1, line_id=1, reason="silence", started_at=since,
+                               detected_at=since + timedelta(hours=3), expected_messages=12))  # fmt: skip
+
+    listed = json_of(atalaia("lines", "gaps", "--open", "--json"))
+    text = atalaia("lines", "gaps").stdout
+
+    assert listed == [{"line": NUMBER, "reason": "silence", "from": since.isoformat(), "to": None,
+                       "expected_messages": 12}]  # fmt: skip
+    assert f"atalaia import EXPORTACAO.zip --line {NUMBER}" in text

@@ -143,3 +143,22 @@ def test_without_json_it_prints_a_readable_summary() -> None:
         '  critical conduta / conduta#1  keywords  "propina" @ 26-33',
         "1 message scanned, 1 with hits, 2 hits",
     ]
+
+
+def test_a_hit_of_a_threshold_rule_is_reported_and_says_so(tmp_path: Path) -> None:
+    policies = tmp_path / "limiar.yml"
+    policies.write_text(
+        "policies:\n  - id: repetido\n    rules:\n"
+        "      - {id: cpf, detect: cpf, threshold: {count: 3, window: 24h, per: employee}}\n"
+        "      - {id: email, detect: email}\n"
+    )
+    text = "cpf 123.456.789-09 e ana@exemplo.com.br"
+    result = CliRunner().invoke(app, ["scan", "--policies", str(policies), "--text", text, "--json"])
+    (line,) = lines(result)
+    cpf, email = line["hits"]
+    assert cpf["threshold"] == {"count": 3, "window": "1d", "window_seconds": 86400, "per": "employee"}
+    assert (cpf["match"], cpf["start"], cpf["end"]) == ("123.456.789-09", 4, 18)  # reported as before
+    assert "threshold" not in email  # the contract's keys only, where no threshold applies
+
+    readable = CliRunner().invoke(app, ["scan", "--policies", str(policies), "--text", text]).stdout
+    assert "[threshold: alert after 3 in 1d per employee]" in readable

@@ -2,7 +2,9 @@
 
 Only immutable columns are listed. Columns filled in later on purpose (a message's
 `edited_at`/`revoked_at`, an edit's `message_id` once its message arrives) stay outside, since
-they are derivable from chained records and would otherwise look like tampering.
+they are derivable from chained records and would otherwise look like tampering. A purge
+removes rows and an erasure rewrites them on purpose; both are chained records of their own
+whose tombstones say what changed (archive/tombstones.py), so `verify` tells them from tampering.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from sqlalchemy import Table
 from atalaia.db.models import (
     Attachment,
     DeliveryStatusRecord,
+    Erasure,
     Message,
+    Purge,
     Reaction,
     Revision,
     Revocation,
@@ -47,6 +51,8 @@ HASHED_COLUMNS: Final[dict[RecordType, tuple[str, ...]]] = {
         "id", "tenant_id", "message_id", "position", "file_name", "mime_type", "caption",
         "provider_media_id", "declared_sha256", "sha256", "size", "blob_key",
     ),
+    RecordType.PURGE: ("id", "tenant_id", "at", "actor", "reason", "records", "digest", "detail"),
+    RecordType.ERASURE: ("id", "tenant_id", "request_id", "at", "actor", "reason", "records", "digest", "detail"),
 }  # fmt: skip
 
 TABLES: Final[dict[RecordType, Table]] = {
@@ -56,7 +62,12 @@ TABLES: Final[dict[RecordType, Table]] = {
     RecordType.REACTION: Reaction.__table__,  # type: ignore[dict-item]
     RecordType.STATUS: DeliveryStatusRecord.__table__,  # type: ignore[dict-item]
     RecordType.ATTACHMENT: Attachment.__table__,  # type: ignore[dict-item]
+    RecordType.PURGE: Purge.__table__,  # type: ignore[dict-item]
+    RecordType.ERASURE: Erasure.__table__,  # type: ignore[dict-item]
 }
+
+# Records a purge may remove or an erasure rewrite; purge and erasure records themselves stay.
+GOVERNED: Final = frozenset(TABLES) - {RecordType.PURGE, RecordType.ERASURE}
 
 
 def content_hash(record_type: RecordType, row: Mapping[str, Any]) -> str:

@@ -151,6 +151,11 @@ def verify_command(tenant: TenantOption = "default", as_json: JsonOption = False
             f"{report.records} records, {report.checkpoints} checkpoints, "
             f"{report.audit_entries} audit entries: {status}"
         )
+        if report.purges or report.erasures:
+            typer.echo(
+                f"  {report.purged} purged by {report.purges} purge(s), "
+                f"{report.erased} erased by {report.erasures} erasure(s), as recorded in the chain"
+            )
         for problem in report.problems:
             typer.echo(f"  {problem.kind:>9}  {problem.record}: {problem.detail}")
     if not report.ok:

@@ -11,6 +11,7 @@ import typer
 from atalaia.cli.common import JsonOption, TenantOption, emit_json, handle_errors, open_runtime, resolve_tenant
 from atalaia.db.engine import transaction
 from atalaia.services import audit
+from atalaia.services.capture_gaps import list_gaps
 from atalaia.services.lines import LineOverview, add_line, line_overview, reassign_line, retire_line
 
 lines_app = typer.Typer(help="Corporate WhatsApp lines.", no_args_is_help=True)
@@ -142,9 +143,36 @@ def lines_retire(
         typer.echo(f"line {payload['number']} retired; its archive is kept")
 
 
+@lines_app.command("gaps")
+@handle_errors
+def lines_gaps(
+    open_only: Annotated[bool, typer.Option("--open", help="Only gaps still open.")] = False,
+    tenant: TenantOption = "default",
+    as_json: JsonOption = False,
+) -> None:
+    """Periods in which a line may have missed messages; import a chat export of them to fill them."""
+    with open_runtime() as runtime:
+        tenant_row = resolve_tenant(runtime, tenant)
+        with runtime.sessions() as session:
+            gaps = list_gaps(session, tenant_id=tenant_row.id, open_only=open_only)
+    rows = [
+        {"line": g.line, "reason": g.reason, "from": g.started_at.isoformat(),
+         "to": g.ended_at.isoformat() if g.ended_at else None, "expected_messages": g.expected_messages}
+        for g in gaps
+    ]  # fmt: skip
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['line']}  {row['reason']:<12} {row['from']} -> {row['to'] or 'aberta'}"
+                   f"  (cubra com: atalaia import EXPORTACAO.zip --line {row['line']})")  # fmt: skip
+
+
 def _as_dict(row: LineOverview) -> dict[str, object]:
     values = asdict(row)
-    values["last_event_at"] = row.last_event_at.isoformat() if row.last_event_at else None
+    for name in ("last_event_at", "gap_since"):
+        moment = getattr(row, name)
+        values[name] = moment.isoformat() if moment else None
     return values
 
 

@@ -17,6 +17,7 @@ app = typer.Typer(
 # Each module exposes register(app: typer.Typer) -> None.
 COMMAND_MODULES = (
     "atalaia.cli.admin",
+    "atalaia.cli.users_totp_cmd",
     "atalaia.cli.lines_cmd",
     "atalaia.cli.notices_cmd",
     "atalaia.cli.journal_cmd",
@@ -27,11 +28,16 @@ COMMAND_MODULES = (
     "atalaia.cli.parse_cmd",
     "atalaia.cli.serve_cmd",
     "atalaia.cli.search_cmd",
+    "atalaia.cli.export_cmd",
+    "atalaia.cli.keys_cmd",
+    "atalaia.cli.subject_cmd",
+    "atalaia.cli.subject_rights_cmd",  # after subject_cmd: joins its `subject` group
     "atalaia.cli.policies_cmd",
     "atalaia.cli.alerts_cmd",
     "atalaia.cli.simulate_cmd",
     "atalaia.cli.report_cmd",
-    "atalaia.cli.export_cmd",
+    "atalaia.cli.holds_cmd",
+    "atalaia.cli.retention_cmd",
 )
 
 

@@ -117,6 +117,7 @@ def backfill_command(
         "new_alerts": result.new_alerts,
         "updated_alerts": result.updated_alerts,
         "last_message_id": result.last_message_id,
+        "pending_hits": result.pending_hits,
     }
     if as_json:
         emit_json(payload)
@@ -124,6 +125,7 @@ def backfill_command(
     typer.echo(
         f"versão {result.version}: {result.messages} mensagens, {result.hits} novas ocorrências, "
         f"{result.new_alerts} alertas novos, {result.updated_alerts} alertas atualizados"
+        + (f", {result.pending_hits} abaixo do limiar (sem alerta)" if result.pending_hits else "")
     )
 
 

@@ -17,9 +17,10 @@ from typing import Annotated, Any, NoReturn, TextIO
 import typer
 
 from atalaia.domain.enums import Direction
-from atalaia.domain.policy import Hit, ScanInput
+from atalaia.domain.policy import Hit, ScanInput, Threshold
 from atalaia.policies import PolicyEngine, PolicyError, compile_policies, load_policy_file
 from atalaia.policies.jsonl import BadMessage, hit_to_json, message_from_json, parse_timestamp
+from atalaia.policies.threshold import describe, rule_thresholds
 
 EXIT_BAD_INPUT = 2
 
@@ -54,12 +55,11 @@ def scan(
     if (text is None) == (input_path is None):
         _fail("give exactly one of --text or --input")
     try:
-        engine = compile_policies(
-            load_policy_file(policies), on_warning=lambda message: typer.echo(f"aviso: {message}", err=True)
-        )
+        loaded = load_policy_file(policies)
+        engine = compile_policies(loaded, on_warning=lambda message: typer.echo(f"aviso: {message}", err=True))
     except PolicyError as exc:
         _fail(str(exc))
-    out = _Output(as_json=as_json)
+    out = _Output(as_json=as_json, thresholds=rule_thresholds(loaded))
     if text is not None:
         message = _text_message(text, direction=direction, timestamp=timestamp)
         out.write(None, engine.scan(message))
@@ -112,8 +112,11 @@ def _lines(input_path: str) -> Iterator[tuple[int, str]]:
 class _Output:
     """JSON Lines, or a readable summary: the messages with hits, then the totals."""
 
-    def __init__(self, *, as_json: bool, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, *, as_json: bool, thresholds: dict[tuple[str, str], Threshold] | None = None, stream: TextIO | None = None
+    ) -> None:
         self.as_json = as_json
+        self.thresholds = thresholds or {}
         self.stream = stream or sys.stdout
         self.messages = 0
         self.with_hits = 0
@@ -124,7 +127,8 @@ class _Output:
         self.hits += len(hits)
         self.with_hits += bool(hits)
         if self.as_json:
-            payload = {"id": message_id, "hits": [hit_to_json(hit) for hit in hits]}
+            rules = self.thresholds
+            payload = {"id": message_id, "hits": [hit_to_json(hit, rules.get((hit.policy, hit.rule))) for hit in hits]}
             self.stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
             return
         if not hits:
@@ -134,9 +138,11 @@ class _Output:
         for hit in hits:
             where = f"{hit.start}-{hit.end}" if hit.end > hit.start else hit.source.value
             detail = f" ({hit.detail})" if hit.detail else ""
+            threshold = self.thresholds.get((hit.policy, hit.rule))
+            counted = f"  [threshold: alert after {describe(threshold)}]" if threshold else ""
             self.stream.write(
                 f"  {hit.severity.value:<8} {hit.policy} / {hit.rule}  {hit.detector.value}  "
-                f"{json.dumps(hit.match, ensure_ascii=False)} @ {where}{detail}\n"
+                f"{json.dumps(hit.match, ensure_ascii=False)} @ {where}{detail}{counted}\n"
             )
 
     def flush(self) -> None:

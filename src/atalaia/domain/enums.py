@@ -83,3 +83,5 @@ class RecordType(StrEnum):
     ATTACHMENT = "attachment"
     REACTION = "reaction"
     STATUS = "status"
+    PURGE = "purge"  # a retention purge batch: what it removed, by tombstones
+    ERASURE = "erasure"  # a data-subject erasure: what it rewrote, by tombstones

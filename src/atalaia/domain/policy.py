@@ -71,12 +71,20 @@ class Scope:
     contacts: ContactKind | None = None
 
 
+class ThresholdPer(StrEnum):
+    """Whose hits a threshold counts together."""
+
+    CONVERSATION = "conversation"  # the hits in one chat
+    EMPLOYEE = "employee"  # the hits on every line of one employee (a line without one: that line)
+
+
 @dataclass(frozen=True, slots=True)
 class Threshold:
     """Alert only after `count` hits of the rule within `window` (applied by the alerting stage)."""
 
     count: int
     window: timedelta
+    per: ThresholdPer = ThresholdPer.CONVERSATION
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Final
 
 from atalaia.db.engine import transaction
@@ -14,7 +16,9 @@ from atalaia.jobs import extraction, media
 from atalaia.jobs.queue import ClaimedJob, JobFailed, claim_next, finish, retry_or_fail
 from atalaia.runtime import Runtime
 from atalaia.services import attachment_text, notices
+from atalaia.services.capture_gaps import detect_gaps
 from atalaia.services.compliance import notifications
+from atalaia.services.governance import blob_cleanup
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Runtime, ClaimedJob], None]
@@ -23,8 +27,10 @@ HANDLERS: Final[dict[str, Handler]] = {
     notifications.KIND: notifications.notify_alert,
     extraction.KIND: attachment_text.extract_attachment,
     notices.KIND: notices.send_notice,
+    blob_cleanup.KIND: blob_cleanup.delete_blob_job,
 }
 IDLE_SECONDS: Final = 2.0
+CHECK_SECONDS: Final = 300.0  # how often the clock-driven checks run
 
 
 def worker_name() -> str:
@@ -55,7 +61,11 @@ def run_once(runtime: Runtime, *, worker: str | None = None) -> bool:
 
 def run_forever(runtime: Runtime, *, stop: threading.Event) -> None:
     worker = worker_name()
+    next_check = 0.0
     while not stop.is_set():
+        if time.monotonic() >= next_check:
+            next_check = time.monotonic() + CHECK_SECONDS
+            run_periodic_checks(runtime)
         try:
             busy = run_once(runtime, worker=worker)
         except Exception:
@@ -63,3 +73,14 @@ def run_forever(runtime: Runtime, *, stop: threading.Event) -> None:
             busy = False
         if not busy:
             stop.wait(IDLE_SECONDS)
+
+
+def run_periodic_checks(runtime: Runtime) -> None:
+    """Work that is due by the clock, not by a job: capture gaps (services/capture_gaps.py)."""
+    try:
+        with transaction(runtime.sessions) as session:
+            found = detect_gaps(session, now=datetime.now(UTC))
+        if found.opened:
+            log.warning("capture gap opened on line(s) %s", found.opened)
+    except Exception:  # a failed check must not stop the jobs
+        log.exception("periodic checks failed")

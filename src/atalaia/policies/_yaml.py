@@ -13,13 +13,13 @@ from typing import Final, NoReturn, TypeVar
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from atalaia.domain.enums import Direction
-from atalaia.domain.policy import Category, ContactKind, Detector, KeywordMatch, Severity
+from atalaia.domain.policy import Category, ContactKind, Detector, KeywordMatch, Severity, ThresholdPer
 from atalaia.errors import InvalidInput
 
 MAX_NODES: Final = 200_000  # aliases can make a small file huge ("billion laughs")
 _NULL: Final = "tag:yaml.org,2002:null"
 _BOOL: Final = "tag:yaml.org,2002:bool"
-E = TypeVar("E", Severity, Category, KeywordMatch, Direction, ContactKind, Detector)
+E = TypeVar("E", Severity, Category, KeywordMatch, Direction, ContactKind, Detector, ThresholdPer)
 Fields = dict[str, tuple[yaml.Node, yaml.Node]]
 
 

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from atalaia.domain.enums import Direction
-from atalaia.domain.policy import ContactKind, Hit, ScanAttachment, ScanInput
+from atalaia.domain.policy import ContactKind, Hit, ScanAttachment, ScanInput, Threshold
+from atalaia.policies.threshold import format_window
 
 
 class BadMessage(ValueError):
@@ -36,8 +37,13 @@ def message_from_json(data: object) -> tuple[Any, ScanInput]:
     )
 
 
-def hit_to_json(hit: Hit) -> dict[str, Any]:
-    return {
+def hit_to_json(hit: Hit, threshold: Threshold | None = None) -> dict[str, Any]:
+    """The contract's hit object; `threshold` (the rule's, if any) adds a `threshold` key.
+
+    A hit of a threshold rule is still a hit: the scan reports it, and the key tells the reader
+    that stored messages would raise an alert only after `count` of them within `window`.
+    """
+    data: dict[str, Any] = {
         "policy": hit.policy,
         "rule": hit.rule,
         "detector": hit.detector.value,
@@ -48,6 +54,18 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         "category": hit.category.value,
         "source": hit.source.value,
         "detail": hit.detail,
+    }
+    if threshold is not None:
+        data["threshold"] = threshold_to_json(threshold)
+    return data
+
+
+def threshold_to_json(threshold: Threshold) -> dict[str, Any]:
+    return {
+        "count": threshold.count,
+        "window": format_window(threshold.window),
+        "window_seconds": int(threshold.window.total_seconds()),
+        "per": threshold.per.value,
     }
 
 

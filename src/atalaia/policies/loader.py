@@ -33,6 +33,7 @@ from atalaia.domain.policy import (
     Scope,
     Severity,
     Threshold,
+    ThresholdPer,
     line_key,
 )
 from atalaia.policies._yaml import E, Fields, Getter, NodeReader, PolicyError, line_of, value_of
@@ -40,7 +41,7 @@ from atalaia.policies.detectors._text import fold_term
 from atalaia.policies.detectors.file_type import normalise_type
 from atalaia.policies.detectors.hours import parse_weekly_hours
 from atalaia.policies.detectors.regex import UnsafePattern, compile_pattern
-from atalaia.policies.threshold import parse_window
+from atalaia.policies.threshold import MAX_COUNT, MAX_WINDOW, format_window, parse_window
 
 _ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _TOP_KEYS: Final = ("policies", "version")
@@ -197,17 +198,24 @@ class _Reader(NodeReader):
         return self.identifier(node, where)
 
     def threshold(self, node: yaml.Node, where: str) -> Threshold:
-        fields = self.mapping(node, f"{where}: 'threshold'", ("count", "window"))
+        example = "e.g. {count: 3, window: 24h, per: conversation}"
+        fields = self.mapping(node, f"{where}: 'threshold'", ("count", "window", "per"))
         for key in ("count", "window"):
             if key not in fields:
-                self.fail(node, f"{where}: 'threshold' needs 'count' and 'window' (e.g. {{count: 5, window: 10m}})")
-        count = self.integer(fields["count"][1], f"{where}: threshold 'count'", minimum=1)
-        window_node = fields["window"][1]
+                self.fail(node, f"{where}: 'threshold' needs 'count' and 'window' ({example})")
+        count_node, window_node = fields["count"][1], fields["window"][1]
+        count = self.integer(count_node, f"{where}: threshold 'count'", minimum=1)
+        if count > MAX_COUNT:
+            self.fail(count_node, f"{where}: threshold 'count': at most {MAX_COUNT}, got {count}")
         try:
             window = parse_window(self.string(window_node, f"{where}: threshold 'window'"))
         except ValueError as exc:
-            self.fail(window_node, f"{where}: {exc}")
-        return Threshold(count=count, window=window)
+            self.fail(window_node, f"{where}: threshold 'window': {exc}")
+        if window > MAX_WINDOW:
+            self.fail(window_node, f"{where}: threshold 'window': at most {format_window(MAX_WINDOW)}")
+        get = Getter(fields, self)
+        per = get("per", lambda n: self.choice(n, f"{where}: threshold 'per'", ThresholdPer), ThresholdPer.CONVERSATION)
+        return Threshold(count=count, window=window, per=per)
 
     def options(self, detector: Detector, fields: Fields, node: yaml.Node, where: str) -> DetectorOptions | None:
         get = Getter(fields, self)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from atalaia.db.models import Message
 from atalaia.search import _postgres, _sqlite_fts5
-from atalaia.search._documents import INDEXED_COLUMNS, MessageTexts, load_texts
+from atalaia.search._documents import INDEXED_COLUMNS, MessageTexts, chunks, load_texts
 from atalaia.search._filters import SearchFilters
 from atalaia.search._query import ParsedQuery
 
@@ -76,6 +76,23 @@ def remove_from_index(session: Session, message_ids: Collection[int]) -> None:
     """Forget these messages' texts in the index (erasure, retention purge)."""
     if message_ids:
         backend_for(session).delete(session, list(message_ids))
+
+
+def matching_ids(session: Session, *, tenant_id: int, query: ParsedQuery, message_ids: Collection[int]) -> set[int]:
+    """Which of these messages `query` finds (a legal hold on a search); nothing is audited."""
+    found: set[int] = set()
+    backend = backend_for(session)
+    for chunk in chunks(sorted(set(message_ids))):
+        page, _ = backend.match(
+            session,
+            query=query,
+            tenant_id=tenant_id,
+            filters=SearchFilters(scope=Message.id.in_(chunk)),
+            limit=len(chunk),
+            offset=0,
+        )
+        found.update(message_id for message_id, _ in page)
+    return found
 
 
 def rebuild_index(

@@ -22,7 +22,8 @@ from atalaia.services import audit
 INVALID_LOGIN = "e-mail ou senha inválidos"
 
 
-def authenticate(session: Session, *, tenant_slug: str, email: str, password: str, ip: str | None = None) -> User:
+def check_password(session: Session, *, tenant_slug: str, email: str, password: str, ip: str | None = None) -> User:
+    """The user whose password this is, or Unauthorized (audited). Not yet signed in: see `record_sign_in`."""
     tenant = session.execute(select(Tenant).where(Tenant.slug == tenant_slug)).scalar_one_or_none()
     user = None
     if tenant is not None:
@@ -36,8 +37,15 @@ def authenticate(session: Session, *, tenant_slug: str, email: str, password: st
             audit.record(session, tenant_id=tenant.id, actor=email.strip().lower()[:320], action="login_failed",
                          outcome="denied", ip=ip)  # fmt: skip
         raise Unauthorized(INVALID_LOGIN)
-    audit.record(session, tenant_id=user.tenant_id, actor=user.email, user_id=user.id, action="login", ip=ip)
     return user
+
+
+def record_sign_in(session: Session, *, user: User, ip: str | None = None, second_factor: str | None = None) -> None:
+    """Audits a completed sign-in (password, and the second factor when the user has one) and keeps its time."""
+    detail = {"second_factor": second_factor} if second_factor else None
+    audit.record(session, tenant_id=user.tenant_id, actor=user.email, user_id=user.id, action="login", ip=ip,
+                 detail=detail)  # fmt: skip
+    user.last_login_at = datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import phonenumbers
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from atalaia.db.models import Attachment, Employee, Line, LineAssignment, Message, Team
+from atalaia.db.models import Attachment, CaptureGap, Employee, Line, LineAssignment, Message, Team
 from atalaia.domain.enums import LineStatus, Provider
 from atalaia.errors import Conflict, InvalidInput, NotFound
 from atalaia.security.keys import open_sealed, seal
@@ -205,6 +205,8 @@ class LineOverview:
     history_progress: int | None
     media_waiting: int  # downloads queued or being retried
     media_failed: int  # downloads that gave up (or whose bytes did not match)
+    gap_since: datetime | None = None  # an open capture gap: messages since then may be missing
+    gap_reason: str | None = None  # silence | disconnected
 
 
 def line_overview(session: Session, *, tenant_id: int, team_ids: frozenset[int] | None = None) -> list[LineOverview]:
@@ -223,11 +225,19 @@ def line_overview(session: Session, *, tenant_id: int, team_ids: frozenset[int] 
         .group_by(Message.line_id)
         .subquery()
     )
+    gaps = (
+        select(CaptureGap.line_id, func.min(CaptureGap.started_at).label("since"),
+               func.max(CaptureGap.reason).label("reason"))
+        .where(CaptureGap.tenant_id == tenant_id, CaptureGap.ended_at.is_(None))
+        .group_by(CaptureGap.line_id)
+        .subquery()
+    )  # fmt: skip
     rows = session.execute(
-        select(Line, Team.name, Employee.name, media.c.waiting, media.c.failed)
+        select(Line, Team.name, Employee.name, media.c.waiting, media.c.failed, gaps.c.since, gaps.c.reason)
         .outerjoin(Team, Team.id == Line.team_id)
         .outerjoin(Employee, Employee.id == Line.employee_id)
         .outerjoin(media, media.c.line_id == Line.id)
+        .outerjoin(gaps, gaps.c.line_id == Line.id)
         .where(Line.tenant_id == tenant_id, Line.team_id.in_(team_ids) if team_ids is not None else true())
         .order_by(Line.number)
     ).all()
@@ -243,6 +253,16 @@ def line_overview(session: Session, *, tenant_id: int, team_ids: frozenset[int] 
             history_progress=line.history_progress,
             media_waiting=int(waiting or 0),
             media_failed=int(failed or 0),
+            gap_since=_aware(since),
+            gap_reason=reason,
         )
-        for line, team, employee, waiting, failed in rows
+        for line, team, employee, waiting, failed, since, reason in rows
     ]
+
+
+def _aware(moment: datetime | str | None) -> datetime | None:
+    """A subquery's min() comes back untyped from SQLite (text): read it as the UTC it was stored in."""
+    if moment is None:
+        return None
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -15,9 +15,13 @@ from atalaia.web import errors, health, metrics, privacy
 from atalaia.web.api import alerts as alerts_api
 from atalaia.web.api import analytics_api, lines_api, policies_api, v1
 from atalaia.web.api import search as search_api
+from atalaia.web.console import admin_users as admin_user_pages
 from atalaia.web.console import alerts as alert_pages
+from atalaia.web.console import audit_page as audit_log_page
 from atalaia.web.console import dashboard, search_page
 from atalaia.web.console import routes as console
+from atalaia.web.console import totp as totp_pages
+from atalaia.web.console import totp_login as totp_login_page
 from atalaia.web.ratelimit import LoginThrottle
 from atalaia.web.security_headers import SecurityHeaders
 from atalaia.web.webhooks import cloud, evolution, waha
@@ -45,6 +49,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.login_throttle = LoginThrottle()
+    app.state.totp_throttle = LoginThrottle(max_failures=5)  # per account: see web/console/totp_login.py
     app.add_middleware(metrics.Measure)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: every answer gets the headers
     errors.install(app)
@@ -57,6 +62,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(alert_pages.router)
     app.include_router(alerts_api.router)
     app.include_router(privacy.router)
+    for router in (totp_login_page.router, totp_pages.router, admin_user_pages.router, audit_log_page.router):
+        app.include_router(router)
     for router in (lines_api.router, analytics_api.router, policies_api.router, dashboard.router):
         app.include_router(router)
     return app

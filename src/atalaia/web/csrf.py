@@ -1,10 +1,10 @@
 """CSRF protection for console forms, enforced for every unsafe method on the console router.
 
 Signed-in forms carry the session's synchroniser token (`LoginSession.csrf_token`). The sign-in
-form has no session yet, so it uses a double-submit cookie: a random value in a SameSite=Strict,
-HttpOnly cookie and in the form. `require_csrf` is a router-level dependency of the console, so a
-new POST route cannot forget the check; the API (bearer tokens, no cookies) and webhooks
-(signatures) do not need it and are not on that router.
+form and its second step (the TOTP code) have no session yet, so they use a double-submit cookie:
+a random value in a SameSite=Strict, HttpOnly cookie and in the form. `require_csrf` is a
+router-level dependency of the console, so a new POST route cannot forget the check; the API
+(bearer tokens, no cookies) and webhooks (signatures) do not need it and are not on that router.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from atalaia.services.auth import resolve_session
 from atalaia.web.deps import SESSION_COOKIE, SessionDep
 
 LOGIN_CSRF_COOKIE: Final = "atalaia_login_csrf"
-LOGIN_PATH: Final = "/login"
+LOGIN_PATHS: Final = frozenset({"/login", "/login/code"})  # forms shown before any session exists
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FAILED: Final = "formulário expirado ou inválido; recarregue a página e tente de novo"
 
@@ -48,7 +48,7 @@ async def require_csrf(request: Request, session: SessionDep) -> None:
     form = await request.form()  # parsed once and cached: the route's Form() fields reuse it
     value = form.get("csrf_token")
     submitted = value if isinstance(value, str) else None
-    if getattr(request.scope.get("route"), "path", None) == LOGIN_PATH:
+    if getattr(request.scope.get("route"), "path", None) in LOGIN_PATHS:
         check_login_token(cookie=request.cookies.get(LOGIN_CSRF_COOKIE), form=submitted)
         return
     resolved = await run_in_threadpool(resolve_session, session, request.cookies.get(SESSION_COOKIE))

@@ -2,8 +2,9 @@
 
 from atalaia.db.models.base import Base
 from atalaia.db.models.compliance import Alert, AlertHit, CaseEvent, Notification, NotificationChannel, PolicyVersion
+from atalaia.db.models.governance import Erasure, LegalHold, Purge, RetentionRule, SubjectRequest, Tombstone
 from atalaia.db.models.jobs import Job
-from atalaia.db.models.lines import Contact, Conversation, Line, LineAssignment, Participant
+from atalaia.db.models.lines import CaptureGap, Contact, Conversation, Line, LineAssignment, Participant
 from atalaia.db.models.messages import (
     Attachment,
     AttachmentText,
@@ -15,7 +16,17 @@ from atalaia.db.models.messages import (
 )
 from atalaia.db.models.notices import Notice
 from atalaia.db.models.records import AuditEntry, ChainHead, ChainLink, Checkpoint, JournalEntry
-from atalaia.db.models.tenancy import ApiToken, Employee, LoginSession, ManagedTeam, Team, Tenant, User
+from atalaia.db.models.tenancy import (
+    ApiToken,
+    Employee,
+    LoginSession,
+    ManagedTeam,
+    RecoveryCode,
+    Team,
+    Tenant,
+    TotpCredential,
+    User,
+)
 
 __all__ = [
     "Alert",
@@ -25,6 +36,7 @@ __all__ = [
     "AttachmentText",
     "AuditEntry",
     "Base",
+    "CaptureGap",
     "CaseEvent",
     "ChainHead",
     "ChainLink",
@@ -33,8 +45,10 @@ __all__ = [
     "Conversation",
     "DeliveryStatusRecord",
     "Employee",
+    "Erasure",
     "Job",
     "JournalEntry",
+    "LegalHold",
     "Line",
     "LineAssignment",
     "LoginSession",
@@ -45,10 +59,16 @@ __all__ = [
     "NotificationChannel",
     "Participant",
     "PolicyVersion",
+    "Purge",
     "Reaction",
+    "RecoveryCode",
+    "RetentionRule",
     "Revision",
     "Revocation",
+    "SubjectRequest",
     "Team",
     "Tenant",
+    "Tombstone",
+    "TotpCredential",
     "User",
 ]

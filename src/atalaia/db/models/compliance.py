@@ -69,14 +69,21 @@ class Alert(Base):
 
 
 class AlertHit(Base):
-    """One hit of one rule in one message; unique per place, so a rescan adds nothing."""
+    """One hit of one rule in one message; unique per place, so a rescan adds nothing.
+
+    A hit of a threshold rule below its threshold has no alert yet (`alert_id` NULL): it is kept
+    so that later hits can count it, and attached when the count is reached.
+    """
 
     __tablename__ = "alert_hits"
-    __table_args__ = (UniqueConstraint("tenant_id", "message_id", "policy", "rule", "source", "start"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "message_id", "policy", "rule", "source", "start"),
+        Index("ix_alert_hits_rule_at", "tenant_id", "policy", "rule", "at"),  # a threshold's earlier hits
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     policy: Mapped[str] = mapped_column(String(100))
     rule: Mapped[str] = mapped_column(String(100))

@@ -55,6 +55,22 @@ class LineAssignment(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CaptureGap(Base):
+    """A period in which a line may have missed messages: it went silent when its usual activity
+    says it should not have, or its gateway reported a disconnection. Open until events resume."""
+
+    __tablename__ = "capture_gaps"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # silence | disconnected
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the line's last event before the gap
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first event after it
+    expected_messages: Mapped[int] = mapped_column(Integer, default=0)  # what its usual activity predicted
+
+
 class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (UniqueConstraint("tenant_id", "key"),)

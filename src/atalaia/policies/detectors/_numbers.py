@@ -17,8 +17,9 @@ from atalaia.policies.detectors._text import Span
 
 SEP: Final = "[-\u2010-\u2015. \u00a0]"  # one separator inside a formatted number
 # Starts with a digit so that re scans ahead for one in C instead of trying every position;
-# a "+" or "(" just before the run is added back by hand.
-_RUN: Final = re.compile(r"[0-9](?:[-\u2010-\u2015 \u00a0./()]{0,3}[0-9])*")
+# a "+" or "(" just before the run is added back by hand. Only runs of 10 digits or more can
+# hold a candidate, and the {9,} leaves the shorter ones (dates, amounts) to the regex engine.
+_RUN: Final = re.compile(r"[0-9](?:[-\u2010-\u2015 \u00a0./()]{0,3}[0-9]){9,}")
 _PIECE: Final = re.compile(r"[^ \u00a0]+")
 _NOT_DIGIT: Final = re.compile(r"[^0-9]+")
 _DIGITS: Final = b"0123456789"
@@ -64,13 +65,16 @@ def number_windows(text: str, *, digits: int | None = None) -> list[Window]:
     size = len(text)
     for run in _RUN.finditer(text):
         run_start, run_end = run.span()
-        if run_end - run_start < MIN_WINDOW_DIGITS:
-            continue
         if run_start > 0 and text[run_start - 1] == "(" and ")" in text[run_start : run_start + 4]:
             run_start -= 1  # "(21) 9999-8888", but not the "(" of "(123.456.789-09)"
         if run_start > 0 and text[run_start - 1] == "+":
             run_start -= 1
-        pieces = _pieces(text[run_start:run_end], run_start)
+        chunk = text[run_start:run_end]
+        if " " not in chunk and "\u00a0" not in chunk:  # one piece, the usual case: one candidate at most
+            if not ((run_start > 0 and text[run_start - 1].isalnum()) or (run_end < size and text[run_end].isalnum())):
+                _add(windows, run_start, run_end, chunk if chunk.isdigit() else _NOT_DIGIT.sub("", chunk))
+            continue
+        pieces = _pieces(chunk, run_start)
         if run_start > 0 and text[run_start - 1].isalnum():
             pieces[0] = (pieces[0][0], pieces[0][1], "")
         if run_end < size and text[run_end].isalnum():
@@ -119,6 +123,11 @@ def pick(
         for w in windows
         if len(w.digits) in lengths and shape.fullmatch(text, w.start, w.end) and valid(w.digits)
     ]
+    return keep_longest(found) if len(found) > 1 else found
+
+
+def keep_longest(found: list[Span]) -> list[Span]:
+    """Overlapping candidates (a group and its pieces): the longest wins, in text order."""
     if len(found) < 2:
         return found
     found.sort(key=lambda span: (span[0], span[0] - span[1]))

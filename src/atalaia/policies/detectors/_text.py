@@ -60,8 +60,11 @@ def _build_tables() -> tuple[bytes, dict[str, str], dict[int, str]]:
 
 
 _LATIN1_FOLD, _WIDE_FOLD, _EXACT_FOLD = _build_tables()
+# The fast fold, then every byte that is not a letter or digit as a space; the deletable marks
+# of Latin-1 (the soft hyphen) go, as `fold` deletes them.
+_WORDS_OF_FOLD: Final = bytes(b if chr(b).isalnum() else 0x20 for b in _LATIN1_FOLD)
+_LATIN1_DELETED: Final = bytes(ord(c) for c in _ZERO_WIDTH if ord(c) < 0x100)
 _DELETABLE: Final = re.compile(f"[\u0300-\u036f{_ZERO_WIDTH}]+| +(?= )")
-_SPACES: Final = re.compile("  +")
 _HANDLER: Final = "atalaia.policies.fold"
 _handler_ready = False
 
@@ -157,13 +160,38 @@ def fold_text(text: str, *, exact: bool = False) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
 
 
+def folded_words(text: str) -> list[bytes] | None:
+    """The words of `fold(text).text` (runs of letters and digits) as Latin-1 bytes, without the view.
+
+    ~0.6 µs, so a caller can tell that no keyword can occur before paying for the view; None when
+    the text is not Latin-1 (only `fold` knows then).
+    """
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    return raw.translate(_WORDS_OF_FOLD, _LATIN1_DELETED).split()
+
+
+def folded_bytes(text: str) -> bytes | None:
+    """`fold(text).text` as Latin-1 bytes but for repeated spaces (kept), without the view; None if not Latin-1."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    return raw.translate(_LATIN1_FOLD, _LATIN1_DELETED)
+
+
 def fold(text: str, *, exact: bool = False) -> Folded:
     """The matching view of a message: folded, with accents and invisible marks removed."""
     folded = fold_text(text, exact=exact)
     if "  " not in folded and (folded.isascii() or not _needs_deletion(text)):
         return Folded(text, folded, None)
-    if folded.isascii():  # only spaces to squeeze: a literal-prefixed regex is ~5 times faster
-        return Folded(text, _SPACES.sub(" ", folded), None, base=folded)
+    if folded.isascii():  # only spaces to squeeze: str.replace is ~3 times faster than a regex here
+        squeezed = folded.replace("  ", " ")
+        while "  " in squeezed:  # three spaces or more
+            squeezed = squeezed.replace("  ", " ")
+        return Folded(text, squeezed, None, base=folded)
     return Folded(text, _DELETABLE.sub("", folded), None, base=folded)
 
 

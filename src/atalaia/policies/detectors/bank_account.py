@@ -12,7 +12,7 @@ import re
 from typing import Final
 
 from atalaia.policies.detectors._numbers import count_digits
-from atalaia.policies.detectors._text import Folded, Span, fold
+from atalaia.policies.detectors._text import Folded, Span, fold, folded_bytes
 
 NEAR_CHARS: Final = 40
 _BRANCH_LABEL: Final = r"ag(?:encia|\.)?"
@@ -30,16 +30,23 @@ _BANK: Final = re.compile(
     r"(?<![^\W_])(?:banco|bco|itau|bradesco|santander|caixa|nubank|inter|sicoob|sicredi|banrisul|"
     r"safra|btg|c6|bb|original|mercado pago|pagbank|picpay)(?![^\W_])"
 )
-_LABEL_STARTS: Final = ("ag", "conta", "cc", "c/", "c.", "poupanca")
+_LABEL_START: Final = re.compile(r"ag|conta|cc|c[/.]|poupanca")  # literals: re skips ahead in C
+_LABEL_START_BYTES: Final = re.compile(_LABEL_START.pattern.encode())
 
 
 def find_bank_accounts(text: str, *, view: Folded | None = None, digits: int | None = None) -> list[Span]:
     """Spans of branch and account numbers in `text`; `view`/`digits` when the caller has them."""
     if (count_digits(text) if digits is None else digits) < 3:
         return []
-    view = view or fold(text)
+    if view is None:  # look for a label or a '/' before building the view: most numbers have neither
+        quick = folded_bytes(text)
+        if quick is not None and b"/" not in quick and _LABEL_START_BYTES.search(quick) is None:
+            return []
+        view = fold(text)
     folded = view.text
-    starts = sorted({pos for label in _LABEL_STARTS for pos in _positions(folded, label)})
+    # Where a label may start. Non-overlapping matches suffice: a label can only start a word, and
+    # no word starts inside another label ("c/" and "c." end on their separator).
+    starts = [m.start() for m in _LABEL_START.finditer(folded)]
     if not starts and "/" not in folded:
         return []
     found: list[Span] = []
@@ -59,12 +66,3 @@ def find_bank_accounts(text: str, *, view: Folded | None = None, digits: int | N
             found.append(view.to_original(*m.span("branch")))
             found.append(view.to_original(*m.span("account")))
     return sorted(set(found))
-
-
-def _positions(text: str, word: str) -> list[int]:
-    positions = []
-    pos = text.find(word)
-    while pos >= 0:
-        positions.append(pos)
-        pos = text.find(word, pos + 1)
-    return positions

@@ -18,7 +18,7 @@ from atalaia.policies.detectors.cpf import is_valid_cpf
 
 NEAR_CHARS: Final = 40
 _PHONE_WORD: Final = re.compile(r"\b(?:tel|fone|cel|whats|wpp|zap|ligue|me liga|contato|n[uú]mero)")
-_SHAPE: Final = re.compile(
+SHAPE: Final = re.compile(
     r"(?:\+ ?55|\(\+?55\)|55)?" + f"{SEP}?"  # country code
     r"(?:\(0?[1-9][0-9]\)|0?[1-9][0-9])" + f"{SEP}?"  # area code, with the old trunk 0
     r"(?:9" + f"{SEP}?)?" + r"[0-9]{4}" + f"{SEP}?" + r"[0-9]{4}"
@@ -57,7 +57,13 @@ def phone_spans(text: str, windows: list[Window]) -> list[Span]:
     phone word nearby ("tel", "cel", "whats"...): such a number is a CPF about seven times out of
     eight (a CPF has a valid area code and mobile 9 about 1 time in 15, a phone passes the CPF
     check digits 1 time in 100)."""
-    spans = pick(text, windows, lengths=range(10, 14), shape=_SHAPE, valid=is_valid_phone)
+    return drop_lookalikes(text, pick(text, windows, lengths=range(10, 14), shape=SHAPE, valid=is_valid_phone))
+
+
+def drop_lookalikes(text: str, spans: list[Span]) -> list[Span]:
+    """Phone-shaped spans minus bare CPFs without a phone word and bare numbers with a glued trunk 0."""
+    if not spans:
+        return spans
     return [span for span in spans if not _looks_like_cpf(text, span) and not _bare_trunk(text, span)]
 
 

@@ -8,7 +8,7 @@ of the words "pix" or "chave(s)".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Final
 
 from atalaia.policies.detectors._text import Span, fold_text
@@ -37,13 +37,14 @@ def near_key_word(text: str, span: Span) -> bool:
     return _KEY_WORD.search(around) is not None
 
 
-def pix_key_spans(text: str, *, candidates: Iterable[Span]) -> list[Span]:
+def pix_key_spans(text: str, *, candidates: Sequence[Span]) -> list[Span]:
     """Random keys, plus those `candidates` (CPF, CNPJ, e-mail, phone spans) near a PIX word."""
     found = find_random_keys(text)
-    lowered = text.lower()
-    if "pix" in lowered or "chave" in lowered:  # else no candidate can be near either word
-        found.extend(span for span in candidates if near_key_word(text, span))
-    return sorted(set(found))
+    if candidates:
+        lowered = text.lower()
+        if "pix" in lowered or "chave" in lowered:  # else no candidate can be near either word
+            found.extend(span for span in candidates if near_key_word(text, span))
+    return sorted(set(found)) if len(found) > 1 else found
 
 
 def find_pix_keys(text: str) -> list[Span]:

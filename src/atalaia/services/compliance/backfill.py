@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from atalaia.db.engine import transaction
-from atalaia.db.models import Message
+from atalaia.db.models import AlertHit, Message
 from atalaia.errors import InvalidInput
 from atalaia.services.compliance.policies import active_policy_set
 from atalaia.services.compliance.scanning import ScanOutcome, scan_new_messages
@@ -34,6 +34,7 @@ class BackfillResult:
     new_alerts: int
     updated_alerts: int
     last_message_id: int  # resume with `after_id` = this
+    pending_hits: int = 0  # hits of the scanned messages below their rule's threshold at the end: no alert
 
 
 def messages_after(sessions: sessionmaker[Session], *, tenant_id: int, after_id: int = 0) -> int:
@@ -82,4 +83,17 @@ def backfill(
         new_alerts=len(total.new_alerts),
         updated_alerts=total.updated_alerts,
         last_message_id=last,
+        pending_hits=_pending_hits(sessions, tenant_id=tenant_id, after_id=after_id) if total.pending else 0,
     )
+
+
+def _pending_hits(sessions: sessionmaker[Session], *, tenant_id: int, after_id: int) -> int:
+    """Counted at the end: a hit that waited in one batch may have been counted into an alert by a later one."""
+    with sessions() as session:
+        return int(
+            session.execute(
+                select(func.count())
+                .select_from(AlertHit)
+                .where(AlertHit.tenant_id == tenant_id, AlertHit.alert_id.is_(None), AlertHit.message_id > after_id)
+            ).scalar_one()
+        )

@@ -54,6 +54,7 @@ class Recorded:
     hits: int = 0
     new_alerts: list[int] = field(default_factory=list)
     updated_alerts: int = 0
+    pending: int = 0  # of `hits`: below their rule's threshold, attached to no alert yet
 
 
 def record_hits(
@@ -65,7 +66,7 @@ def record_hits(
     now = datetime.now(UTC)
     alert_ids, created = _open_alerts(session, tenant_id=tenant_id, groups=groups, policy_set=policy_set, now=now)
     hit_rows = [
-        _hit_row(tenant_id, alert_ids[key], message, hit) for key, members in groups.items() for message, hit in members
+        hit_row(tenant_id, alert_ids[key], message, hit) for key, members in groups.items() for message, hit in members
     ]
     inserted = insert_ignore(
         session,
@@ -77,7 +78,7 @@ def record_hits(
     per_alert: dict[int, list[Any]] = defaultdict(list)
     for row in inserted:
         per_alert[row.alert_id].append(row)
-    _bump(session, per_alert=per_alert, now=now)
+    bump_alerts(session, per_alert=per_alert, now=now)
     return Recorded(hits=len(inserted), new_alerts=created, updated_alerts=len(set(per_alert) - set(created)))
 
 
@@ -177,7 +178,8 @@ def _alert_row(
     }
 
 
-def _hit_row(tenant_id: int, alert_id: int, message: MessageFacts, hit: Hit) -> dict[str, Any]:
+def hit_row(tenant_id: int, alert_id: int | None, message: MessageFacts, hit: Hit) -> dict[str, Any]:
+    """An `alert_hits` row; `alert_id` None: a hit below its rule's threshold, no alert yet."""
     return {
         "tenant_id": tenant_id,
         "alert_id": alert_id,
@@ -198,7 +200,7 @@ def _hit_row(tenant_id: int, alert_id: int, message: MessageFacts, hit: Hit) -> 
     }
 
 
-def _bump(session: Session, *, per_alert: dict[int, list[Any]], now: datetime) -> None:
+def bump_alerts(session: Session, *, per_alert: dict[int, list[Any]], now: datetime) -> None:
     """Add newly inserted hits to their alerts, one executemany: count, time span, highest severity."""
     if not per_alert:
         return

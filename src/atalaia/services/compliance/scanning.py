@@ -9,7 +9,9 @@ messages it just stored, so a message and its alerts commit together or not at a
 3. Scan; drop hits already recorded (a retried batch, a backfill): `alert_hits` is unique per
    message, policy, rule and place.
 4. Group the hits per conversation, policy and local day of the line, and record them
-   (`grouping.py`): a long chat full of CPFs is one alert with a hit count, not a flood.
+   (`grouping.py`): a long chat full of CPFs is one alert with a hit count, not a flood. Hits of
+   a rule with a threshold are counted per conversation or employee instead (`thresholds.py`):
+   recorded without an alert until `count` of them fall within the window.
 5. Each new alert enqueues `compliance.notify` in the same transaction (durable with the alert).
 Text extracted from attachments arrives later, from the `attachment.extract` job, which calls
 `scan_attachment_texts`: the same steps, keeping only the hits in that text. A backfill scans
@@ -42,8 +44,10 @@ from atalaia.db.models import (
 from atalaia.domain.enums import Direction, MessageKind
 from atalaia.domain.policy import ContactKind, Hit, HitSource, ScanAttachment, ScanInput
 from atalaia.jobs.queue import enqueue
-from atalaia.services.compliance.grouping import GroupKey, MessageFacts, record_hits
+from atalaia.policies.threshold import rule_thresholds
+from atalaia.services.compliance.grouping import GroupKey, MessageFacts, Recorded, record_hits
 from atalaia.services.compliance.policies import PolicySet, active_policy_set
+from atalaia.services.compliance.thresholds import record_threshold_hits
 
 NOTIFY_KIND: Final = "compliance.notify"
 CHUNK: Final = 500  # messages per round of queries (bounds the IN lists)
@@ -58,12 +62,15 @@ class ScanOutcome:
     hits: int = 0  # new hits recorded
     new_alerts: list[int] = field(default_factory=list)
     updated_alerts: int = 0  # existing alerts that got new hits
+    pending: int = 0  # of `hits`: below their rule's threshold, attached to no alert yet
 
-    def add(self, other: ScanOutcome) -> None:
-        self.messages += other.messages
+    def add(self, other: ScanOutcome | Recorded) -> None:
+        if isinstance(other, ScanOutcome):
+            self.messages += other.messages
         self.hits += other.hits
         self.new_alerts.extend(other.new_alerts)
         self.updated_alerts += other.updated_alerts
+        self.pending += other.pending
 
 
 def scan_new_messages(
@@ -246,21 +253,32 @@ def _record(
             )
         )
     }
+    thresholds = rule_thresholds(policy_set.policies.values())  # a few µs: not worth caching
     groups: dict[GroupKey, list[tuple[MessageFacts, Hit]]] = defaultdict(list)
+    counted: list[tuple[MessageFacts, Hit]] = []  # hits of threshold rules
     for message in facts:
         for hit in _hits(policy_set, message):
             if source is not None and hit.source is not source:
                 continue
-            if (message.message_id, hit.policy, hit.rule, hit.source.value, hit.start) not in recorded:
+            if (message.message_id, hit.policy, hit.rule, hit.source.value, hit.start) in recorded:
+                continue
+            if (hit.policy, hit.rule) in thresholds:
+                counted.append((message, hit))
+            else:
                 groups[(message.conversation_id, hit.policy, message.day)].append((message, hit))
-    if not groups:
+    if not groups and not counted:
         return
-    stored = record_hits(session, tenant_id=tenant_id, groups=groups, policy_set=policy_set)
-    outcome.hits += stored.hits
-    outcome.new_alerts.extend(stored.new_alerts)
-    outcome.updated_alerts += stored.updated_alerts
+    new_alerts: list[int] = []
+    for stored in (
+        record_hits(session, tenant_id=tenant_id, groups=groups, policy_set=policy_set),
+        record_threshold_hits(
+            session, tenant_id=tenant_id, items=counted, thresholds=thresholds, policy_set=policy_set
+        ),
+    ):
+        outcome.add(stored)
+        new_alerts.extend(stored.new_alerts)
     if notify:
-        for alert_id in stored.new_alerts:
+        for alert_id in new_alerts:
             enqueue(session, tenant_id=tenant_id, kind=NOTIFY_KIND, payload={"alert_id": alert_id, "event": "created"})
 
 

@@ -26,6 +26,8 @@ class LineOut(BaseModel):
     history_progress: int | None
     media_waiting: int
     media_failed: int
+    gap_since: datetime | None = None
+    gap_reason: str | None = None
 
 
 @router.get("/lines", response_model=list[LineOut], summary="Lines: status, holder, backfill, media problems")

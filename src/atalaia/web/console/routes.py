@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from atalaia.db.models import Tenant
 from atalaia.errors import InvalidInput, NotFound, Unauthorized
 from atalaia.services.access import count_visible_conversations, get_conversation, list_conversations
-from atalaia.services.auth import authenticate, end_session, start_session
+from atalaia.services.auth import check_password, end_session, record_sign_in
 from atalaia.services.lines import line_overview
 from atalaia.services.stats import tenant_stats
 from atalaia.services.tenancy import DEFAULT_TENANT_SLUG
+from atalaia.services.totp import second_factor_required
+from atalaia.web.console.signin import ask_for_code, finish_sign_in
 from atalaia.web.csrf import LOGIN_CSRF_COOKIE, new_login_token, require_csrf
 from atalaia.web.deps import SESSION_COOKIE, CurrentUser, RuntimeDep, SessionDep, client_ip
 from atalaia.web.errors import render_error
@@ -58,27 +60,16 @@ def login(
         return _login_page(request, error="Tentativas demais. Aguarde 15 minutos.", email=email,
                            tenant=other_tenant, status=429)  # fmt: skip
     try:
-        user = authenticate(session, tenant_slug=tenant, email=email, password=password, ip=ip)
+        user = check_password(session, tenant_slug=tenant, email=email, password=password, ip=ip)
     except Unauthorized as exc:
         # Answered, not raised, so the transaction commits the audit of the failed attempt.
         throttle.failed(ip, email)
         return _login_page(request, error=exc.message, email=email, tenant=other_tenant, status=401)
     throttle.succeeded(ip, email)
-    started = start_session(
-        session, user=user, hours=runtime.settings.session_hours, ip=ip, user_agent=request.headers.get("user-agent")
-    )
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        started.cookie_token,
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.cookie_secure,
-        max_age=runtime.settings.session_hours * 3600,
-        path="/",
-    )
-    response.delete_cookie(LOGIN_CSRF_COOKIE)
-    return response
+    if second_factor_required(session, user=user):
+        return ask_for_code(request, session, user, ip)  # the session starts after the code (totp_login.py)
+    record_sign_in(session, user=user, ip=ip)
+    return finish_sign_in(request, session, runtime, user, ip)
 
 
 @router.post("/logout")
