@@ -20,7 +20,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from atalaia.connectors.chat_export.lines import Build
 from atalaia.connectors.chat_export.locales import (
     INVISIBLE_MARKS,
     MARKER_STRIP,
@@ -31,6 +30,7 @@ from atalaia.connectors.chat_export.locales import (
     marker_key,
 )
 from atalaia.connectors.chat_export.models import ExportedMessage, ExportKind, ParseStats
+from atalaia.connectors.chat_export.scan import Build
 
 MAX_AUTHOR_CHARS: Final = 100  # a longer "author" is a sentence, not a name
 _CACHE_LIMIT: Final = 4_096
@@ -44,6 +44,24 @@ _OLD_IOS_ATTACHED: Final = "<attached>"  # 2015 iOS: "2015-08-04-PHOTO-00004762.
 TEXT, MEDIA, DELETED, SYSTEM = ExportKind.TEXT, ExportKind.MEDIA, ExportKind.DELETED, ExportKind.SYSTEM
 
 
+class _FoldedEnd(dict[str, bool]):
+    """Character -> whether its casefolded form ends with one of `ends`, remembered.
+
+    `str.casefold()` folds character by character, so a text's folded form ends as its last
+    character's does: one lookup tells whether a text may fold to one of the markers.
+    """
+
+    def __init__(self, ends: set[str]) -> None:
+        super().__init__()
+        self._ends = frozenset(ends)
+
+    def __missing__(self, char: str) -> bool:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        found = self[char] = char.casefold()[-1:] in self._ends
+        return found
+
+
 def _unbalanced(text: str) -> bool:
     """A quote opened and not closed: the split on ": " fell inside a quoted group name."""
     if text.count('"') % 2:
@@ -54,7 +72,7 @@ def _unbalanced(text: str) -> bool:
 
 
 class Classifier:
-    """Builds messages for `lines.iter_messages`; authors are remembered (a chat has few)."""
+    """Builds messages for `scan.scan_batches`; authors are remembered (a chat has few)."""
 
     def __init__(self, markers: MarkerSet, *, ios: bool, stats: ParseStats) -> None:
         self._m = markers
@@ -78,70 +96,77 @@ class Classifier:
         doc_words = self._doc_words
         marked = self._marked
         system = self._system
-        slow_first, slow_last, view_once, ios = _SLOW_FIRST, _SLOW_LAST, VIEW_ONCE, self._ios
+        slow_first, slow_last, ios = _SLOW_FIRST, _SLOW_LAST, self._ios
+        # A last character that calls for the checks below: a marker's end, "(... anexado)", and
+        # the last letter of "documento omitido" and the like. Others skip them all at once.
+        checked_last = slow_last | {")"} | {word[-1] for word in doc_words}
         attached_tails = frozenset(self._m.attached_suffixes)  # "(arquivo anexado)", casefolded
+        # Casefolding costs more than the rest of the checks together, so it runs only on a line
+        # that may fold to a marker: short enough (folding never shortens) and with a last
+        # character that folds to a marker's last one ("?", "!", an emoji never do).
+        max_plain = max(map(len, plain))
+        plain_end = _FoldedEnd({key[-1] for key in plain})
         simple, lead_marks, marker_strip = self._m.simple, frozenset(INVISIBLE_MARKS), MARKER_STRIP
         new = tuple.__new__  # ExportedMessage(...) minus a Python-level __new__ frame
         message_type = ExportedMessage
 
-        def build(line: int, timestamp: datetime, head: str, body: list[str], truncated: bool) -> ExportedMessage:  # noqa: FBT001
-            cut = head.find(": ")
-            if cut >= 0:
-                candidate, first = head[:cut], head[cut + 2 :]
+        def build(line: int, timestamp: datetime, text: str, truncated: bool) -> ExportedMessage:  # noqa: FBT001
+            candidate, colon, rest = text.partition(": ")
+            if not colon or "\n" in candidate:  # no ": " on the header line
+                head = text.partition("\n")[0]
+                if not head.endswith(":"):  # "Franklin:" with the trailing space lost
+                    return system(line, timestamp, text, truncated)
+                candidate, rest, first = head[:-1], text[len(head) :], ""
+            else:
+                first = rest.partition("\n")[0] if "\n" in rest else rest
                 if ios and "\u200e" in first and first[0] != "\u200e":
                     # iOS writes ": \u200e" after the name on system lines and markers; a group
                     # named "Vendas: SP" puts an earlier ": " before it.
-                    mark = head.find(": \u200e")
-                    if mark > cut:
-                        candidate, first = head[:mark], head[mark + 2 :]
-            elif head.endswith(":"):  # "Franklin:" with the trailing space lost
-                candidate, first = head[:-1], ""
-            else:
-                return system(line, timestamp, head, body, truncated)
+                    cut = len(candidate)
+                    mark = text.find(": \u200e", cut + 1, cut + 2 + len(first))
+                    if mark >= 0:
+                        candidate, rest = text[:mark], text[mark + 2 :]
+                        first = rest.partition("\n")[0]
             try:
                 author = authors[candidate]
             except KeyError:
                 author = find_author(candidate)
             if author is None:
-                return system(line, timestamp, head, body, truncated)
-            text = first if not body else "\n".join((first, *body))
-            if (
-                first
-                and first[0] not in slow_first
-                and first[-1] not in slow_last
-                and text[-1] not in slow_last
-                and (first[-1] != ")" or first[first.rfind("(") :].casefold() not in attached_tails)
-                and (len(first) > max_simple or first.casefold() not in plain)
-                and first != view_once
-                and not first.endswith(doc_words)
-                and not truncated
-                and "\ufffd" not in text
-            ):
-                return new(message_type, (timestamp, author, text, TEXT, None, False, False, line))
-            if not body and not truncated and first[:1] in lead_marks and len(first) <= max_simple:
+                return system(line, timestamp, text, truncated)
+            if first and not truncated:
+                end = first[-1]
+                if (
+                    first[0] not in slow_first
+                    and rest[-1] not in slow_last
+                    and "\ufffd" not in rest
+                    and (
+                        len(first) > max_plain
+                        or not plain_end[end]
+                        or (first.lower() if first.isascii() else first.casefold()) not in plain
+                    )  # also view-once "null"
+                    and (
+                        end not in checked_last
+                        or (
+                            end not in slow_last
+                            and (end != ")" or first[first.rfind("(") :].casefold() not in attached_tails)
+                            and not first.endswith(doc_words)
+                        )
+                    )
+                ):
+                    return new(message_type, (timestamp, author, rest, TEXT, None, False, False, line))
+            has_body = len(first) < len(rest)
+            if not has_body and not truncated and first[:1] in lead_marks and len(first) <= max_simple:
                 # iOS "\u200eimage omitted", "\u200eThis message was deleted.": one lookup.
                 found = simple.get(first.strip(marker_strip).casefold())
                 if found is not None:
                     kind = DELETED if found == "deleted" else MEDIA
                     return new(message_type, (timestamp, author, "", kind, None, False, False, line))
-            return marked(line, timestamp, author, first, text, body, truncated)
+            return marked(line, timestamp, author, first, rest, has_body, truncated)
 
         return build
 
-    def _system(
-        self,
-        line: int,
-        timestamp: datetime,
-        first: str,
-        body: list[str],
-        truncated: bool,  # noqa: FBT001
-    ) -> ExportedMessage:
-        text = self._joined(first, body).strip(_EDGE)
-        return self._emit(line, timestamp, None, text, SYSTEM, None, False, truncated)
-
-    @staticmethod
-    def _joined(first: str, body: list[str]) -> str:
-        return first if not body else "\n".join((first, *body))
+    def _system(self, line: int, timestamp: datetime, text: str, truncated: bool) -> ExportedMessage:  # noqa: FBT001
+        return self._emit(line, timestamp, None, text.strip(_EDGE), SYSTEM, None, False, truncated)
 
     def _author(self, candidate: str) -> str | None:
         if len(self._authors) >= _CACHE_LIMIT:
@@ -163,19 +188,22 @@ class Classifier:
         author: str,
         first: str,
         text: str,
-        body: list[str],
+        has_body: bool,  # noqa: FBT001  # positional on purpose: called once per message
         truncated: bool,  # noqa: FBT001
     ) -> ExportedMessage:
-        """The slow path: read every marker; an iOS \u200e-line without one is a system line."""
+        """The slow path: read every marker; an iOS \u200e-line without one is a system line.
+
+        `text` is the message after the author, `first` its first line."""
         m = self._m
+        written = text
         edited = False
         if text.rstrip(_EDGE).endswith(">"):
             found = m.edited_suffix.search(text, max(0, len(text) - 80))
             if found is not None:
                 text = text[: found.start()]
                 edited = True
-        first_line = text if not body else first
-        caption = text[len(first_line) + 1 :] if body else ""
+        first_line = first if has_body else text
+        caption = text[len(first_line) + 1 :] if has_body else ""
         kind = TEXT
         attachment: str | None = None
         if first_line == VIEW_ONCE or not text:
@@ -194,7 +222,7 @@ class Classifier:
             and first.startswith(_MARKS)
             and not drop_marks(first_line).strip().casefold().startswith(m.authored_notices)
         ):
-            return self._system(line, timestamp, first, body, truncated)  # iOS: a name, then U+200E
+            return self._system(line, timestamp, written, truncated)  # iOS: a name, then U+200E
         elif first.startswith(_MARKS):
             text = text.lstrip(_EDGE)  # an iOS notice a participant caused: the marks are WhatsApp's
         return self._emit(line, timestamp, author, text, kind, attachment, edited, truncated)

@@ -17,14 +17,15 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
 from atalaia.connectors.chat_export.locales import INVISIBLE_MARKS
 
 MIN_SAMPLE: Final = 400  # headers seen before the first pass may stop (when the order is proven)
-_CACHE_LIMIT: Final = 4_096  # distinct dates remembered; a chat spans far fewer days
+_CACHE_LIMIT: Final = 4_096  # distinct dates (or clock times) remembered; a chat spans far fewer days
+_ZERO: Final = timedelta(0)
 
 _MARKS = f"[{INVISIBLE_MARKS}]*"
 _SP = "[ \u00a0\u202f]"
@@ -75,24 +76,36 @@ class HeaderLayout:
         """The strict header pattern for this layout, with five groups: the date, then hour,
         minute, second and am/pm (the last two empty when the layout has none); time-first
         layouts put the date last (see `timestamp_reader`)."""
+        return re.compile(self._pattern(scan=False))
+
+    def scan_pattern(self) -> re.Pattern[str]:
+        """The header for `split` over a chunk of complete lines: the newline that ends the line
+        before it (a literal first character lets the regex engine jump from line to line), then
+        the header. Five groups: the header as written; the date, "hour:minute", second and
+        am/pm (empty when the layout has none; time-first layouts put the date fourth)."""
+        return re.compile(f"\n({self._pattern(scan=True)})")
+
+    def _pattern(self, *, scan: bool, capture: bool = True) -> str:
+        o = "(" if capture else "(?:"
         sep = r"\.[ \u00a0]" if self.date_sep == ". " else re.escape(self.date_sep)
         if self.year_first:
-            date = rf"(\d{{4}}{sep}\d{{1,2}}{sep}\d{{1,2}})"
+            date = rf"{o}\d{{4}}{sep}\d{{1,2}}{sep}\d{{1,2}})"
         else:
-            date = rf"(\d{{1,2}}{sep}\d{{1,2}}{sep}\d{{{self.year_digits}}})"
+            date = rf"{o}\d{{1,2}}{sep}\d{{1,2}}{sep}\d{{{self.year_digits}}})"
         if self.date_dot:
             date += r"\."
         ts = re.escape(self.time_sep)
-        seconds = rf"{ts}(\d{{2}})" if self.seconds else "()"
-        ampm = rf"{_SP}?([aApP]\.?{_SP}?[mM]\.?|[صم])" if self.twelve_hour else "()"
-        time = rf"(\d{{1,2}}){ts}(\d{{2}}){seconds}{ampm}"
+        seconds = rf"{ts}{o}\d{{2}})" if self.seconds else f"{o})"
+        ampm = rf"{_SP}?{o}[aApP]\.?{_SP}?[mM]\.?|[صم])" if self.twelve_hour else f"{o})"
+        clock = rf"{o}\d{{1,2}}{ts}\d{{2}})" if scan else rf"{o}\d{{1,2}}){ts}{o}\d{{2}})"
+        time = f"{clock}{seconds}{ampm}"
         if self.time_first:
             body = rf"{time}[,،]{_SP}{date}"
         else:
             join = f"[,،]{_SP}" if self.comma else (f"{_SP}klo{_SP}" if self.klo else _SP)
             body = f"{date}{join}{time}"
         opening = rf"\[{_MARKS}" if self.bracket else ""
-        return re.compile(f"{_MARKS}{opening}{body}{_TERMS[self.terminator]}")
+        return f"{_MARKS}{opening}{body}{_TERMS[self.terminator]}"
 
 
 def _layout_of(m: re.Match[str], *, time_first: bool) -> HeaderLayout | None:
@@ -209,52 +222,116 @@ class LayoutSniffer:
 TimestampReader = Callable[[tuple[str, ...]], datetime | None]
 _DIGITS: Final = re.compile(r"\d+")
 _INVALID: Final = (-1, -1, -1)  # cached for a date or time that cannot be
+_FIELDS: Final = {DateOrder.DMY: (2, 1, 0), DateOrder.MDY: (2, 0, 1), DateOrder.YMD: (0, 1, 2)}
+
+
+def _calendar_date(text: str, order: DateOrder) -> tuple[int, int, int] | None:
+    """(year, month, day) of a header's date in this order, or None when no such day exists."""
+    year_at, month_at, day_at = _FIELDS[order]
+    fields = [int(part) for part in _DIGITS.findall(text)]
+    year, month, day = fields[year_at], fields[month_at], fields[day_at]
+    if year < 100:
+        year += 2000  # WhatsApp exists since 2009
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def _hour(hour: int, ampm: str) -> int | None:
+    """The 24-hour hour; None for "13 PM". `12 AM` is 00h, `12 PM` noon."""
+    if not ampm:
+        return hour
+    if hour > 12:
+        return None
+    return hour % 12 + (12 if ampm[0] in "pPم" else 0)
 
 
 def timestamp_reader(layout: HeaderLayout, order: DateOrder) -> TimestampReader:
     """A function from the groups of `layout.compile()` to a naive local datetime (None if impossible).
 
-    It runs once per message, so it is one flat closure, and each distinct date string is
-    converted once (a chat has a few thousand days).
+    The plain per-line reader: the second pass uses `HeaderClock`, which must agree with it.
     """
     date_at, hour_at = (4, 0) if layout.time_first else (0, 1)
-    year_at, month_at, day_at = {
-        DateOrder.DMY: (2, 1, 0),
-        DateOrder.MDY: (2, 0, 1),
-        DateOrder.YMD: (0, 1, 2),
-    }[order]
-    twelve_hour = layout.twelve_hour
     dates: dict[str, tuple[int, int, int]] = {}
-
-    def convert_date(text: str) -> tuple[int, int, int]:
-        if len(dates) >= _CACHE_LIMIT:
-            dates.clear()
-        fields = [int(part) for part in _DIGITS.findall(text)]
-        year, month, day = fields[year_at], fields[month_at], fields[day_at]
-        if year < 100:
-            year += 2000  # WhatsApp exists since 2009
-        try:
-            datetime(year, month, day)
-        except ValueError:
-            value = _INVALID
-        else:
-            value = (year, month, day)
-        dates[text] = value
-        return value
 
     def read(groups: tuple[str, ...]) -> datetime | None:
         text = groups[date_at]
-        date = dates.get(text) or convert_date(text)
-        if date is _INVALID:
+        date = dates.get(text)
+        if date is None:
+            if len(dates) >= _CACHE_LIMIT:
+                dates.clear()
+            date = dates[text] = _calendar_date(text, order) or _INVALID
+        hour = _hour(int(groups[hour_at]), groups[hour_at + 3])
+        if date is _INVALID or hour is None:
             return None
-        hour, second = int(groups[hour_at]), groups[hour_at + 2]
-        if twelve_hour:
-            if hour > 12:
-                return None
-            hour = hour % 12 + (12 if groups[hour_at + 3][0] in "pPم" else 0)
-        try:  # the constructor checks hour, minute and second; a try costs nothing when it passes
+        second = groups[hour_at + 2]
+        try:  # the constructor checks hour, minute and second
             return datetime(date[0], date[1], date[2], hour, int(groups[hour_at + 1]), int(second) if second else 0)
         except ValueError:
             return None
 
     return read
+
+
+class HeaderClock:
+    """Date and time strings of headers -> naive datetimes, each distinct part converted once.
+
+    `datetime(...)` costs three times a dict lookup and an addition, and runs once per message.
+    So each date becomes its midnight once, each "hour:minute" (with its am/pm) and each second
+    a `timedelta` once, and a message's time is, inline in the scanner,
+    `midnights[date] + (clocks[hm + ampm] + seconds[sec])`, a KeyError sending it to `time()`.
+    Only possible values are remembered: an impossible date is rare (typed in a message) and
+    read again each time. The caches stay small: a chat has a few thousand days, 1,440 minutes
+    per am/pm spelling, 60 seconds.
+    """
+
+    def __init__(self, order: DateOrder) -> None:
+        self.order = order
+        self.midnights: dict[str, datetime] = {}
+        self.clocks: dict[str, timedelta] = {}
+        self.seconds: dict[str, timedelta] = {"": _ZERO}
+
+    def time(self, date: str, hm: str, sec: str, ampm: str) -> datetime | None:
+        """The time these header fields name ("27/03/2022", "9:41", "05" or "", "PM" or ""),
+        or None when there is no such day or time."""
+        self._trim()
+        base = self.midnights.get(date)
+        if base is None:
+            base = self._day(date)
+        delta = self.clocks.get(hm + ampm)
+        if delta is None:  # not `or`: timedelta(0), midnight, is false
+            delta = self._clock(hm, ampm)
+        extra = self.seconds.get(sec)
+        if extra is None:
+            extra = self._second(sec)
+        if base is None or delta is None or extra is None:
+            return None
+        return base + (delta + extra)
+
+    def _trim(self) -> None:
+        for cache in (self.midnights, self.clocks, self.seconds):
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+        self.seconds[""] = _ZERO
+
+    def _day(self, date: str) -> datetime | None:
+        day = _calendar_date(date, self.order)
+        if day is None:
+            return None
+        found = self.midnights[date] = datetime(*day)
+        return found
+
+    def _clock(self, hm: str, ampm: str) -> timedelta | None:
+        hour, minute = _hour(int(hm[:-3]), ampm), int(hm[-2:])  # "9:05", "21.41": one separator
+        if hour is None or hour > 23 or minute > 59:
+            return None
+        found = self.clocks[hm + ampm] = timedelta(hours=hour, minutes=minute)
+        return found
+
+    def _second(self, sec: str) -> timedelta | None:
+        if int(sec) > 59:
+            return None
+        found = self.seconds[sec] = timedelta(seconds=int(sec))
+        return found

@@ -3,7 +3,8 @@
 1. First pass (`ExportReader.format`): every line goes through `LayoutSniffer` until the layout
    is clear and the date order proven (or the file ends); markers vote for a language.
 2. Second pass (`ExportReader.messages()`): the one strict header pattern of that layout splits
-   the stream into messages, and `Classifier` reads authors and markers. Nothing is stored.
+   the stream into messages, a chunk at a time (`scan.scan_batches`), and `Classifier` reads
+   authors and markers. Nothing is stored.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Final
 
@@ -24,11 +26,12 @@ from atalaia.connectors.chat_export.archive import (
     open_export,
 )
 from atalaia.connectors.chat_export.classify import Classifier
-from atalaia.connectors.chat_export.dates import DateOrder, HeaderLayout, LayoutSniffer, timestamp_reader
+from atalaia.connectors.chat_export.dates import DateOrder, HeaderLayout, LayoutSniffer
 from atalaia.connectors.chat_export.errors import ExportError
-from atalaia.connectors.chat_export.lines import LineLimits, bounded_lines, iter_messages
+from atalaia.connectors.chat_export.lines import LineLimits, bounded_lines
 from atalaia.connectors.chat_export.locales import LanguageVote, LocaleHint, markers_for, resolve_locale
 from atalaia.connectors.chat_export.models import ExportedMessage, ParseStats
+from atalaia.connectors.chat_export.scan import scan_batches
 
 VOTE_SAMPLE: Final = 2_000  # messages whose text votes for a language
 
@@ -111,21 +114,27 @@ class ExportReader:
         return self.source.member or self.source.path.name
 
     def messages(self, *, progress: Progress | None = None) -> Iterator[ExportedMessage]:
-        """Every message in file order; `stats` counts this iteration."""
+        """Every message in file order; `stats` counts this iteration (nothing runs before the first)."""
+        return chain.from_iterable(self._batches(progress))
+
+    def _batches(self, progress: Progress | None) -> Iterator[list[ExportedMessage]]:
+        """The messages a chunk at a time: `chain` hands them on one by one, in C."""
         fmt = self.format
         stats = self.stats = ParseStats()
         markers = markers_for((self._hint.language.code,) if self._hint else ())
         classifier = Classifier(markers, ios=fmt.layout.ios, stats=stats)
         try:
             with self.source.open_text(progress=progress) as stream:
-                yield from iter_messages(
+                for batch in scan_batches(
                     stream,
-                    header=fmt.layout.compile(),
-                    timestamp=timestamp_reader(fmt.layout, fmt.order),
+                    layout=fmt.layout,
+                    order=fmt.order,
                     build=classifier.build,
                     limits=self._limits,
                     stats=stats,
-                )
+                ):
+                    yield batch
+                    del batch  # not kept while the next chunk is read
         except READ_ERRORS as exc:
             raise ExportError(f"erro ao ler {self._name}: {exc}") from None
 
