@@ -114,6 +114,8 @@ def _archive(runtime: Runtime, tenant: Tenant, line_id: int, batch: list[Archive
         archived = archive_events(session, runtime.archive_context(tenant, line_id=line_id), batch)
         # Old history: alerts are raised for review, but nobody is e-mailed about last year's chats.
         scan_new_messages(session, tenant_id=tenant.id, message_ids=archived.new_message_ids, notify=False)
-    archived.new_message_ids.clear()  # a 1 GB export would otherwise keep every id in memory
+    # The running total needs counts only: a 1 GB export would otherwise keep every id in memory.
+    archived.new_message_ids.clear()
+    archived.new_provider_ids.clear()
     result.add(archived)
     batch.clear()

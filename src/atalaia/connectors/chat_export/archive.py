@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Final
 
+from atalaia.connectors.chat_export.decoding import TextChunks
 from atalaia.connectors.chat_export.errors import ExportError
 
 KiB: Final = 1 << 10
@@ -183,6 +184,11 @@ class ExportSource:
         raw = _CountingRaw(self._open_bytes(), progress)
         buffered = io.BufferedReader(raw, buffer_size=READ_CHUNK)
         return io.TextIOWrapper(buffered, encoding=self.encoding, errors="replace", newline=None)
+
+    def open_chunks(self, *, progress: Progress | None = None) -> TextChunks:
+        """The same text for one pass that only reads forward (see `decoding`)."""
+        raw = _CountingRaw(self._open_bytes(), progress)
+        return TextChunks(io.BufferedReader(raw, buffer_size=READ_CHUNK), self.encoding)
 
     def close(self) -> None:
         if self._closer is not None:

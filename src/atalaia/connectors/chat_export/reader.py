@@ -124,7 +124,7 @@ class ExportReader:
         markers = markers_for((self._hint.language.code,) if self._hint else ())
         classifier = Classifier(markers, ios=fmt.layout.ios, stats=stats)
         try:
-            with self.source.open_text(progress=progress) as stream:
+            with self.source.open_chunks(progress=progress) as stream:
                 for batch in scan_batches(
                     stream,
                     layout=fmt.layout,

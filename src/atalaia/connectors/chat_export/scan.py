@@ -31,7 +31,7 @@ CHUNK_CHARS: Final = 1 << 14  # some 200 messages: the per-chunk work vanishes, 
 
 
 class TextSource(Protocol):
-    def read(self, size: int = -1, /) -> str: ...
+    def read(self, size: int, /) -> str: ...
 
 
 T = TypeVar("T")
@@ -136,6 +136,7 @@ class _Scanner(Generic[T]):
         line = self.line_count + 1 + leading.count("\n")  # the first header's line
         fresh = False  # the current message's header is in this text, and `body` holds its text
         body = ""
+        fits = len(text) <= max_message  # then so does every message in it
         for head, a, b, c, d, rest in zip(pieces, pieces, pieces, pieces, pieces, pieces, strict=True):
             if time_first:
                 a, b, c, d = d, a, b, c
@@ -155,7 +156,7 @@ class _Scanner(Generic[T]):
                 line += rest.count("\n") + 1
                 continue
             if fresh:  # most messages: from one header to the next, in this text
-                if len(body) <= max_message:
+                if fits or len(body) <= max_message:
                     batch.append(build(start, when, body, False))
                 else:
                     parts = []
