@@ -37,10 +37,12 @@ from atalaia.simulate import (
     simulated_lines,
     simulated_stream,
 )
+from atalaia.simulate_http import HttpFailure, KeepAliveConnection
 
 DEFAULT_URL: Final = "http://127.0.0.1:8000"
 MAX_MESSAGES: Final = 5_000_000
-REQUEST_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)  # seconds; a stuck server cannot hold us longer
+REQUEST_TIMEOUT: Final = 60.0  # seconds; a stuck server cannot hold us longer
+CONNECT_TIMEOUT: Final = 10.0
 LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
@@ -126,39 +128,40 @@ async def _send_all(
 ) -> SendReport:
     report = SendReport()
     queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=concurrency * 4)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, limits=limits, trust_env=False,
-                                 follow_redirects=False) as client:  # fmt: skip
 
-        async def worker() -> None:
+    async def worker() -> None:
+        connection = KeepAliveConnection(url, timeout=REQUEST_TIMEOUT, connect_timeout=CONNECT_TIMEOUT)
+        try:
             while (item := await queue.get()) is not None:
-                await _post(client, item, report)
+                await _post(connection, item, report)
                 if on_sent is not None:
                     on_sent(item)
+        finally:
+            await connection.close()
 
-        started = time.perf_counter()
-        deadline = started + max_seconds
-        workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
-        paced = 0  # messages released so far, for --rate
-        for item in items:
-            now = time.perf_counter()
-            if now >= deadline:
-                report.stopped_early = True
-                break
-            if rate > 0 and not item.duplicate and item.messages:
-                due = started + paced / rate
-                if due > now:
-                    await asyncio.sleep(min(due - now, deadline - now))
-                paced += item.messages
-            await queue.put(item)
-        for _ in workers:
-            await queue.put(None)
-        await asyncio.gather(*workers)
-        report.seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    deadline = started + max_seconds
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    paced = 0  # messages released so far, for --rate
+    for item in items:
+        now = time.perf_counter()
+        if now >= deadline:
+            report.stopped_early = True
+            break
+        if rate > 0 and not item.duplicate and item.messages:
+            due = started + paced / rate
+            if due > now:
+                await asyncio.sleep(min(due - now, deadline - now))
+            paced += item.messages
+        await queue.put(item)
+    for _ in workers:
+        await queue.put(None)
+    await asyncio.gather(*workers)
+    report.seconds = time.perf_counter() - started
     return report
 
 
-async def _post(client: httpx.AsyncClient, item: Delivery, report: SendReport) -> None:
+async def _post(connection: KeepAliveConnection, item: Delivery, report: SendReport) -> None:
     report.requests += 1
     if item.duplicate:
         report.duplicate_deliveries += 1
@@ -166,24 +169,30 @@ async def _post(client: httpx.AsyncClient, item: Delivery, report: SendReport) -
         report.messages += item.messages
         report.events += item.events
     try:
-        response = await client.post(item.path, content=item.body, headers=dict(item.headers))
-    except httpx.HTTPError as exc:
+        answer = await connection.post(item.path, item.body, dict(item.headers))
+    except HttpFailure as exc:
         report.failed += 1
-        report.status_codes[type(exc).__name__] += 1
+        report.status_codes[exc.kind] += 1
         return
-    report.status_codes[str(response.status_code)] += 1
-    if response.status_code in (401, 403):
+    report.status_codes[str(answer.status)] += 1
+    if answer.status in (401, 403):
         report.rejected += 1
-    elif not response.is_success:
+    elif not 200 <= answer.status < 300:
         report.failed += 1
     else:
         report.accepted += 1
         try:
-            answer = response.json()
-        except json.JSONDecodeError:
+            counts = json.loads(answer.body)
+        except ValueError:
             return
-        report.new += int(answer.get("new") or 0)
-        report.duplicates += int(answer.get("duplicates") or 0)
+        if isinstance(counts, dict):
+            report.new += _count(counts.get("new"))
+            report.duplicates += _count(counts.get("duplicates"))
+
+
+def _count(value: object) -> int:
+    """A count from the server's answer; anything else counts as nothing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _preflight(url: str) -> None:
