@@ -11,7 +11,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     )
     waha_api_key: SecretStr | None = Field(
         default=None, description="WAHA's API key (X-Api-Key), sent only to the origin of ATALAIA_WAHA_URL."
+    )
+    cloud_acknowledge: Literal["archived", "journaled"] = Field(
+        default="archived",
+        description=(
+            "When POST /webhooks/cloud answers: after the body is archived (the answer carries new/duplicate "
+            "counts), or as soon as it is journaled and its signature checked (archived moments later in "
+            "larger batches; pending entries are archived again when the server starts)."
+        ),
     )
     max_webhook_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="Largest webhook body accepted; larger ones get 413."

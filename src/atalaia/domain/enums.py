@@ -70,6 +70,7 @@ class DeliveryStatus(StrEnum):
 
 class JournalStatus(StrEnum):
     ACCEPTED = "accepted"  # stored, waiting for or done with parsing
+    PENDING = "pending"  # stored and authentic, archived in the background (ATALAIA_CLOUD_ACKNOWLEDGE=journaled)
     REJECTED = "rejected"  # failed authentication: kept as evidence, never parsed
     FAILED = "failed"  # could not be parsed or archived; reason recorded, replayable
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import Table, bindparam, func, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from atalaia.db.models import JournalEntry
@@ -62,10 +62,33 @@ def append_entry(
     return _insert(session, [row])[0]
 
 
-def append_entries(session: Session, *, source: str, requests: Sequence[tuple[bytes, Mapping[str, str]]]) -> list[int]:
-    """Journal many bodies in one statement (a batch of webhooks); their ids in the same order."""
+def append_entries(
+    session: Session,
+    *,
+    source: str,
+    requests: Sequence[tuple[bytes, Mapping[str, str]]],
+    verdicts: Sequence[tuple[JournalStatus, str | None]] | None = None,
+) -> list[int]:
+    """Journal many bodies in one statement (a batch of webhooks); their ids in the same order.
+    `verdicts` gives each body's status and reason when they are known before it is stored."""
     now = datetime.now(UTC)
-    return _insert(session, [_row(source, body, headers, received_at=now) for body, headers in requests])
+    marks = verdicts or [(JournalStatus.ACCEPTED, None)] * len(requests)
+    rows = [_row(source, body, headers, status=status, reason=reason, received_at=now)
+            for (body, headers), (status, reason) in zip(requests, marks, strict=True)]  # fmt: skip
+    for row, (status, _) in zip(rows, marks, strict=True):
+        row["processed_at"] = now if status is JournalStatus.REJECTED else None  # a verdict already
+    return _insert(session, rows)
+
+
+def list_pending(session: Session, *, source: str, limit: int) -> list[tuple[int, bytes]]:
+    """The oldest entries of `source` still waiting to be archived, as (id, body)."""
+    rows = session.execute(
+        select(JournalEntry.id, JournalEntry.body)
+        .where(JournalEntry.source == source, JournalEntry.status == JournalStatus.PENDING.value)
+        .order_by(JournalEntry.id)
+        .limit(limit)
+    ).all()
+    return [(entry_id, bytes(body)) for entry_id, body in rows]
 
 
 def _row(

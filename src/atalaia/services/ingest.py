@@ -34,7 +34,7 @@ from atalaia.db.engine import transaction
 from atalaia.db.models import Line, Tenant
 from atalaia.domain.enums import JournalStatus, LineStatus
 from atalaia.domain.events import ArchiveEvent, MessageEvent
-from atalaia.journal import EntryMark, append_entries, mark_entries, mark_entry
+from atalaia.journal import EntryMark, append_entries, list_pending, mark_entries, mark_entry
 from atalaia.runtime import Runtime
 from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.lines import record_history_progress
@@ -51,6 +51,7 @@ class IngestOutcome:
     detail: str = "ok"
     result: ArchiveResult = field(default_factory=ArchiveResult)
     problems: list[str] = field(default_factory=list)
+    archived: bool = True  # False: journaled only, archived in the background (no counts yet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,28 +80,50 @@ def receive_cloud(runtime: Runtime, *, body: bytes, headers: Mapping[str, str]) 
 
 def receive_cloud_batch(runtime: Runtime, deliveries: Sequence[Delivery]) -> list[IngestOutcome]:
     """Journal every body in one commit, reject the unsigned, archive the rest together."""
-    with transaction(runtime.sessions) as session:
-        entry_ids = append_entries(session, source="cloud", requests=[(d.body, d.headers) for d in deliveries])
-    secret = runtime.settings.cloud_app_secret
-    reason = "invalid X-Hub-Signature-256" if secret else "ATALAIA_CLOUD_APP_SECRET is not configured"
-    outcomes: dict[int, IngestOutcome] = {}
-    authentic: list[tuple[int, bytes]] = []
-    for delivery, entry_id in zip(deliveries, entry_ids, strict=True):
-        header = next((v for k, v in delivery.headers.items() if k.lower() == "x-hub-signature-256"), None)
-        if secret is not None and signature_valid(
-            body=delivery.body, header=header, app_secret=secret.get_secret_value()
-        ):
-            authentic.append((entry_id, delivery.body))
-        else:
-            outcomes[entry_id] = IngestOutcome(401, entry_id, reason)
-    if outcomes:
-        with transaction(runtime.sessions) as session:
-            mark_entries(session, [EntryMark(entry_id, JournalStatus.REJECTED, reason) for entry_id in outcomes])
-        log.warning("%s cloud webhook(s) rejected: %s", len(outcomes), reason)
-    outcomes.update(
+    outcomes, authentic = journal_cloud_batch(runtime, deliveries, pending=False)
+    archived = dict(
         zip((entry_id for entry_id, _ in authentic), process_cloud_entries(runtime, authentic), strict=True)
     )
-    return [outcomes[entry_id] for entry_id in entry_ids]
+    return [archived.get(outcome.journal_id or 0, outcome) for outcome in outcomes]
+
+
+def journal_cloud_batch(
+    runtime: Runtime, deliveries: Sequence[Delivery], *, pending: bool
+) -> tuple[list[IngestOutcome], list[tuple[int, bytes]]]:
+    """Check each signature and journal every body in one commit, the unsigned as rejected.
+
+    Returns one outcome per delivery (401 for the rejected; 200 "queued" for the rest, which the
+    caller archives) and the authentic entries to archive. With `pending`, those entries are
+    marked so that a restart archives them if this process dies first (`pending_cloud_entries`).
+    """
+    secret = runtime.settings.cloud_app_secret
+    reason = "invalid X-Hub-Signature-256" if secret else "ATALAIA_CLOUD_APP_SECRET is not configured"
+    signed = [
+        secret is not None
+        and signature_valid(body=d.body, header=_signature_header(d.headers), app_secret=secret.get_secret_value())
+        for d in deliveries
+    ]
+    ok = JournalStatus.PENDING if pending else JournalStatus.ACCEPTED
+    verdicts = [(ok, None) if good else (JournalStatus.REJECTED, reason) for good in signed]
+    with transaction(runtime.sessions) as session:
+        entry_ids = append_entries(session, source="cloud", requests=[(d.body, d.headers) for d in deliveries],
+                                   verdicts=verdicts)  # fmt: skip
+    if not all(signed):
+        log.warning("%s cloud webhook(s) rejected: %s", signed.count(False), reason)
+    outcomes = [IngestOutcome(200, i, "queued", archived=False) if good else IngestOutcome(401, i, reason)
+                for i, good in zip(entry_ids, signed, strict=True)]  # fmt: skip
+    authentic = [(i, d.body) for i, d, good in zip(entry_ids, deliveries, signed, strict=True) if good]
+    return outcomes, authentic
+
+
+def pending_cloud_entries(runtime: Runtime, *, limit: int = 10_000) -> list[tuple[int, bytes]]:
+    """Entries journaled by `journal_cloud_batch(pending=True)` whose archiving never finished."""
+    with runtime.sessions() as session:
+        return list_pending(session, source="cloud", limit=limit)
+
+
+def _signature_header(headers: Mapping[str, str]) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == "x-hub-signature-256"), None)
 
 
 def process_cloud_entry(runtime: Runtime, *, entry_id: int, body: bytes) -> IngestOutcome:
@@ -213,4 +236,12 @@ def _routes(session: Session, phone_number_ids: set[str]) -> dict[str, tuple[Lin
     return {line.phone_number_id: (line, tenant) for line, tenant in rows if line.phone_number_id}
 
 
-__all__ = ["Delivery", "IngestOutcome", "process_cloud_entry", "receive_cloud", "receive_cloud_batch"]
+__all__ = [
+    "Delivery",
+    "IngestOutcome",
+    "journal_cloud_batch",
+    "pending_cloud_entries",
+    "process_cloud_entry",
+    "receive_cloud",
+    "receive_cloud_batch",
+]

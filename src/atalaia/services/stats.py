@@ -50,5 +50,10 @@ def tenant_stats(session: Session, *, tenant_id: int, include_unrouted: bool = F
         "revocations": count(Revocation),
         "reactions": count(Reaction),
         "statuses": count(DeliveryStatusRecord),
-        "journal": {status.value: int(journal.get(status.value, 0)) for status in JournalStatus},
+        # The contract's three verdicts: an entry still waiting to be archived was accepted.
+        "journal": {
+            "accepted": sum(int(journal.get(s.value, 0)) for s in (JournalStatus.ACCEPTED, JournalStatus.PENDING)),
+            "rejected": int(journal.get(JournalStatus.REJECTED.value, 0)),
+            "failed": int(journal.get(JournalStatus.FAILED.value, 0)),
+        },
     }

@@ -31,10 +31,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    cloud.start_background_archiving(app.state)
     yield
-    batcher = getattr(app.state, "cloud_batcher", None)
-    if batcher is not None:
-        batcher.close()  # answers what is queued, then stops
+    cloud.stop_batchers(app.state)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -50,6 +49,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.login_throttle = LoginThrottle()
     app.state.totp_throttle = LoginThrottle(max_failures=5)  # per account: see web/console/totp_login.py
+    app.add_middleware(cloud.CloudLane)  # innermost of these: measured and given the headers too
     app.add_middleware(metrics.Measure)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: every answer gets the headers
     errors.install(app)

@@ -7,6 +7,7 @@ Python runs one thread at a time per process, so this is how a second core takes
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -43,7 +44,9 @@ def serve(
         # Proxy headers are trusted from 127.0.0.1 only (uvicorn's default, FORWARDED_ALLOW_IPS to
         # change): behind a local reverse proxy the audit log and the sign-in throttle then see the
         # visitor's address, not the proxy's.
-        uvicorn.run(create_app(runtime), host=host, port=port, log_level=runtime.settings.log_level.lower(),
+        app = create_app(runtime)
+        settle_heap()
+        uvicorn.run(app, host=host, port=port, log_level=runtime.settings.log_level.lower(),
                     access_log=False, server_header=False, proxy_headers=True)  # fmt: skip
     finally:
         stop.set()
@@ -56,7 +59,17 @@ def app_from_environment() -> FastAPI:
     runtime = Runtime.from_settings(Settings(), migrate=False)  # the parent migrated before forking
     if os.environ.get(WORKER_ENV) == "1":
         _start_job_worker(runtime, threading.Event())  # a daemon thread, gone with the process
-    return create_app(runtime)
+    app = create_app(runtime)
+    settle_heap()
+    return app
+
+
+def settle_heap() -> None:
+    """Move what start-up built (modules, the app, mappers, compiled templates) out of the cyclic
+    collector's sight: its full passes then walk only what requests create. Measured on the
+    Cloud API archive path: ~12% less CPU per message (bench/README.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _start_job_worker(runtime: Runtime, stop: threading.Event) -> threading.Thread:

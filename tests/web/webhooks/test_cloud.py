@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -16,7 +15,7 @@ from atalaia.db.models import JournalEntry, Message
 from atalaia.runtime import Runtime
 from atalaia.services.stats import tenant_stats
 from atalaia.settings import Settings
-from atalaia.web.webhooks import cloud
+from atalaia.web.app import create_app
 from tests.conftest import ArchiveSetup
 
 SECRET = "segredo-do-app-meta"
@@ -29,10 +28,7 @@ def client(settings: Settings, archive_setup: ArchiveSetup, monkeypatch: pytest.
     monkeypatch.setenv("ATALAIA_CLOUD_VERIFY_TOKEN", "token-de-verificacao")
     monkeypatch.setenv("ATALAIA_MAX_WEBHOOK_BYTES", "65536")
     runtime = Runtime.from_settings(Settings(), migrate=False)
-    app = FastAPI()
-    app.state.runtime = runtime
-    app.include_router(cloud.router)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(runtime)) as test_client:  # the whole app: POST goes through CloudLane
         yield test_client
     runtime.close()
 

@@ -30,6 +30,6 @@ def outcome_response(outcome: IngestOutcome) -> JSONResponse:
         "journal_id": outcome.journal_id,
         "detail": outcome.detail,
     }
-    if outcome.status_code == 200:
+    if outcome.status_code == 200 and outcome.archived:
         payload.update(new=outcome.result.new, duplicates=outcome.result.duplicates)
     return JSONResponse(payload, status_code=outcome.status_code)
