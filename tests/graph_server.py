@@ -18,6 +18,7 @@ class FakeGraph:
     sent: list[dict[str, object]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     base_url: str = ""
+    phones: dict[str, dict[str, str]] = field(default_factory=dict)  # phone number id -> its Graph fields
 
 
 def _handler(state: FakeGraph) -> type[BaseHTTPRequestHandler]:
@@ -46,8 +47,10 @@ def _handler(state: FakeGraph) -> type[BaseHTTPRequestHandler]:
             state.requests.append(self.path)
             if not self._authorised():
                 return
-            parts = self.path.strip("/").split("/")
-            if parts[:2] == ["files", parts[-1]] and parts[-1] in state.media:
+            parts = self.path.split("?")[0].strip("/").split("/")
+            if len(parts) == 2 and parts[1] in state.phones:
+                self._reply(200, json.dumps({"id": parts[1], **state.phones[parts[1]]}).encode())
+            elif parts[:2] == ["files", parts[-1]] and parts[-1] in state.media:
                 self._reply(200, state.media[parts[-1]], "application/octet-stream")
             elif len(parts) == 2 and parts[1] in state.media:
                 url = f"{state.base_url.rsplit('/', 1)[0]}/files/{parts[1]}"

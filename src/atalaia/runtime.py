@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from atalaia.archive import ArchiveContext
 from atalaia.blobs import EncryptedBlobStore, LocalBlobBackend
-from atalaia.db.engine import make_engine, make_session_factory
+from atalaia.db.engine import CipherKeys, make_engine, make_session_factory
 from atalaia.db.migrate import upgrade
 from atalaia.db.models import Tenant
+from atalaia.security.database_key import database_key
 from atalaia.security.keys import Keyring
 from atalaia.settings import Settings
 
@@ -34,7 +35,7 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
         settings.ensure_home()
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(settings.resolved_database_url, cipher=_cipher_keys(settings))
         if migrate:
             upgrade(engine)
         return cls(
@@ -73,3 +74,11 @@ class Runtime:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _cipher_keys(settings: Settings) -> CipherKeys | None:
+    """SQLCipher keys when ATALAIA_DATABASE_ENCRYPTION=sqlcipher (docs/decisions/0020), else None."""
+    if settings.database_encryption != "sqlcipher":
+        return None
+    previous = settings.previous_master_secret()
+    return CipherKeys(database_key(settings.master_secret()), database_key(previous) if previous else None)

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL; default SQLite in ATALAIA_HOME. PostgreSQL: postgresql+psycopg://...",
     )
+    database_encryption: Literal["none", "sqlcipher"] = Field(
+        default="none",
+        description=(
+            "sqlcipher: encrypt the embedded SQLite database with SQLCipher (extra `atalaia[sqlcipher]`), keyed "
+            "from the master key; SQLite only."
+        ),
+    )
     secret_key: SecretStr | None = Field(
         default=None, description="Master key material; generated and kept in ATALAIA_HOME when absent."
     )
@@ -77,6 +84,10 @@ class Settings(BaseSettings):
     waha_url: str | None = Field(
         default=None, description="WAHA's base URL (its WAHA_BASE_URL); media there are fetched with the API key."
     )
+    gateway_api_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated origins of the Evolution API / WAHA servers lines may be connected to; no others.",
+    )
     waha_api_key: SecretStr | None = Field(
         default=None, description="WAHA's API key (X-Api-Key), sent only to the origin of ATALAIA_WAHA_URL."
     )
@@ -93,8 +104,17 @@ class Settings(BaseSettings):
     )
     smtp_url: SecretStr | None = Field(default=None, description="SMTP server for alert e-mails (smtp[s]://...).")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Console address in links sent out.")
+    export_expiry_days: int = Field(
+        default=7, ge=1, le=3650, description="Days a console or API export stays downloadable before it is deleted."
+    )
+    invitation_days: int = Field(
+        default=7, ge=1, le=90, description="Days an onboarding link stays valid (it works once)."
+    )
+    onboarding_reminder_days: int = Field(
+        default=3, ge=1, le=365, description="At most one reminder per this many days to who has not accepted."
+    )
 
-    @field_validator("gateway_media_origins", mode="before")
+    @field_validator("gateway_media_origins", "gateway_api_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         """A comma-separated variable; each origin checked and made canonical at start-up, not at first use."""

@@ -22,8 +22,8 @@ def test_replay_archives_what_a_crash_left_in_the_journal_and_is_idempotent(
     first = json_of(atalaia("journal", "replay", "--json"))
     second = json_of(atalaia("journal", "replay", "--json"))
 
-    assert first == {"entries": 2, "new": 4, "duplicates": 0, "failed": 1}
-    assert second == {"entries": 2, "new": 0, "duplicates": 4, "failed": 1}
+    assert first == {"entries": 2, "new": 4, "duplicates": 0, "failed": 1, "redacted": 0}
+    assert second == {"entries": 2, "new": 0, "duplicates": 4, "failed": 1, "redacted": 0}
     assert json_of(atalaia("stats", "--json"))["messages"] == 4
 
 

@@ -32,7 +32,7 @@ def resolve_contacts(session: Session, *, tenant_id: int, refs: Iterable[Contact
     existing = {
         row.key: row
         for row in session.execute(
-            select(Contact.id, Contact.key, Contact.profile_name, Contact.phone).where(
+            select(Contact.id, Contact.key, Contact.profile_name, Contact.phone, Contact.name_corrected_at).where(
                 Contact.tenant_id == tenant_id, Contact.key.in_(by_key)
             )
         )
@@ -55,7 +55,8 @@ def resolve_contacts(session: Session, *, tenant_id: int, refs: Iterable[Contact
     insert_ignore(session, CONTACTS, missing, conflict_columns=["tenant_id", "key"])
     for key, row in existing.items():
         ref = by_key[key]
-        name = clip(ref.name, 200)
+        # A name corrected at the subject's request (LGPD art. 18 III) is not undone by the next message.
+        name = clip(ref.name, 200) if row.name_corrected_at is None else None
         if (name and name != row.profile_name) or (ref.phone and not row.phone):
             session.execute(
                 update(Contact)

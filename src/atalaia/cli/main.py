@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "atalaia.cli.users_totp_cmd",
     "atalaia.cli.lines_cmd",
     "atalaia.cli.notices_cmd",
+    "atalaia.cli.people_cmd",
     "atalaia.cli.journal_cmd",
     "atalaia.cli.worker_cmd",
     "atalaia.cli.scan_cmd",
@@ -32,6 +33,7 @@ COMMAND_MODULES = (
     "atalaia.cli.keys_cmd",
     "atalaia.cli.subject_cmd",
     "atalaia.cli.subject_rights_cmd",  # after subject_cmd: joins its `subject` group
+    "atalaia.cli.subject_correct_cmd",  # joins the `subject` group too
     "atalaia.cli.policies_cmd",
     "atalaia.cli.alerts_cmd",
     "atalaia.cli.simulate_cmd",

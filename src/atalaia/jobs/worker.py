@@ -15,10 +15,11 @@ from atalaia.db.engine import transaction
 from atalaia.jobs import extraction, media
 from atalaia.jobs.queue import ClaimedJob, JobFailed, claim_next, finish, retry_or_fail
 from atalaia.runtime import Runtime
-from atalaia.services import attachment_text, notices
+from atalaia.services import attachment_text, export_jobs, notices
 from atalaia.services.capture_gaps import detect_gaps
 from atalaia.services.compliance import notifications
 from atalaia.services.governance import blob_cleanup
+from atalaia.services.onboarding import reminders as onboarding_reminders
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Runtime, ClaimedJob], None]
@@ -28,6 +29,7 @@ HANDLERS: Final[dict[str, Handler]] = {
     extraction.KIND: attachment_text.extract_attachment,
     notices.KIND: notices.send_notice,
     blob_cleanup.KIND: blob_cleanup.delete_blob_job,
+    export_jobs.KIND: export_jobs.run_export_job,
 }
 IDLE_SECONDS: Final = 2.0
 CHECK_SECONDS: Final = 300.0  # how often the clock-driven checks run
@@ -76,7 +78,7 @@ def run_forever(runtime: Runtime, *, stop: threading.Event) -> None:
 
 
 def run_periodic_checks(runtime: Runtime) -> None:
-    """Work that is due by the clock, not by a job: capture gaps (services/capture_gaps.py)."""
+    """Work that is due by the clock, not by a job: capture gaps (services/capture_gaps.py), onboarding reminders."""
     try:
         with transaction(runtime.sessions) as session:
             found = detect_gaps(session, now=datetime.now(UTC))
@@ -84,3 +86,13 @@ def run_periodic_checks(runtime: Runtime) -> None:
             log.warning("capture gap opened on line(s) %s", found.opened)
     except Exception:  # a failed check must not stop the jobs
         log.exception("periodic checks failed")
+    try:  # onboarding reminders (services/onboarding/reminders.py): each its own transaction
+        reminded = onboarding_reminders.send_due_reminders(runtime, now=datetime.now(UTC))
+        if reminded:
+            log.info("sent %s onboarding reminder(s)", len(reminded))
+    except Exception:
+        log.exception("onboarding reminders failed")
+    try:  # exports past their expiry: file deleted, row marked (services/export_jobs/expiry.py)
+        export_jobs.expire_exports(runtime)
+    except Exception:
+        log.exception("export expiry failed")

@@ -84,7 +84,11 @@ def list_pending(session: Session, *, source: str, limit: int) -> list[tuple[int
     """The oldest entries of `source` still waiting to be archived, as (id, body)."""
     rows = session.execute(
         select(JournalEntry.id, JournalEntry.body)
-        .where(JournalEntry.source == source, JournalEntry.status == JournalStatus.PENDING.value)
+        .where(
+            JournalEntry.source == source,
+            JournalEntry.status == JournalStatus.PENDING.value,
+            JournalEntry.redacted_at.is_(None),  # an erased subject's body is a tombstone: nothing to archive
+        )
         .order_by(JournalEntry.id)
         .limit(limit)
     ).all()

@@ -148,6 +148,7 @@ def _hits(session: Session, query: ParsedQuery, page: list[tuple[int, float]]) -
                 Message.edited_at,
                 Message.revoked_at,
                 Contact.profile_name,
+                Contact.name_corrected_at,
             )
             .outerjoin(Contact, Contact.id == Message.author_contact_id)
             .where(Message.id.in_(ids))
@@ -165,7 +166,8 @@ def _hits(session: Session, query: ParsedQuery, page: list[tuple[int, float]]) -
                 conversation_id=row.conversation_id,
                 line_id=row.line_id,
                 timestamp=row.sent_at,
-                author=row.author_name or row.profile_name,
+                # A name corrected at the subject's request (LGPD art. 18 III) wins over the one sent.
+                author=(row.profile_name if row.name_corrected_at else None) or row.author_name or row.profile_name,
                 direction=row.direction,
                 kind=row.kind,
                 edited=row.edited_at is not None,

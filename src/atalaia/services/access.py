@@ -33,6 +33,7 @@ from atalaia.db.models import (
 from atalaia.domain.enums import Role
 from atalaia.errors import NotFound
 from atalaia.services import audit
+from atalaia.services.contact_names import corrected_names
 
 TENANT_WIDE_ROLES: Final = frozenset({Role.ADMIN, Role.COMPLIANCE, Role.AUDITOR})
 MAX_PAGE: Final = 500  # conversations or messages in one read; bounds one audited read's size
@@ -296,6 +297,7 @@ def _messages(session: Session, *, tenant_id: int, messages: list[Message]) -> l
     reactions = children(Reaction, Reaction.reacted_at)
     statuses = children(DeliveryStatusRecord, DeliveryStatusRecord.at)
     attachments = children(Attachment, Attachment.position)
+    names = corrected_names(session, tenant_id=tenant_id, contact_ids=(m.author_contact_id for m in messages))
     result: list[MessageData] = []
     for m in messages:
         revocation = (revocations.get(m.id) or [None])[0]
@@ -305,7 +307,7 @@ def _messages(session: Session, *, tenant_id: int, messages: list[Message]) -> l
                 "provider_message_id": m.provider_message_id,
                 "direction": m.direction,
                 "kind": m.kind,
-                "author": m.author_name,
+                "author": names.get(m.author_contact_id or 0, m.author_name),  # a corrected name wins
                 "text": m.text,
                 "sent_at": m.sent_at,
                 "reply_to": m.reply_to,

@@ -48,6 +48,7 @@ from atalaia.runtime import Runtime
 from atalaia.security.tokens import hash_token
 from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.ingest import IngestOutcome
+from atalaia.services.line_connections import record_gateway_qr
 from atalaia.services.lines import line_token
 from atalaia.services.message_secrets import open_secret, seal_secrets, secret_aad
 from atalaia.services.notices import queue_notices
@@ -170,6 +171,8 @@ def process_gateway_entry(
                 queue_notices(session, tenant=tenant, message_ids=outcome.result.new_message_ids,
                               public_url=runtime.settings.public_url, now=datetime.now(UTC))  # fmt: skip
             _apply_line_status(session, line, parsed)
+            record_gateway_qr(session, line, source=source, payload=payload, data_key=data_key,
+                              now=received_at or datetime.now(UTC))  # a replayed QR keeps its age  # fmt: skip
             _apply_group_subjects(session, line, parsed.group_subjects)
     except Exception as exc:
         # Keep the body for replay and say why; the gateway gets a 500 and retries.

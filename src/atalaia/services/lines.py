@@ -207,6 +207,7 @@ class LineOverview:
     media_failed: int  # downloads that gave up (or whose bytes did not match)
     gap_since: datetime | None = None  # an open capture gap: messages since then may be missing
     gap_reason: str | None = None  # silence | disconnected
+    id: int = 0
 
 
 def line_overview(session: Session, *, tenant_id: int, team_ids: frozenset[int] | None = None) -> list[LineOverview]:
@@ -255,6 +256,7 @@ def line_overview(session: Session, *, tenant_id: int, team_ids: frozenset[int] 
             media_failed=int(failed or 0),
             gap_since=_aware(since),
             gap_reason=reason,
+            id=line.id,
         )
         for line, team, employee, waiting, failed, since, reason in rows
     ]
@@ -266,3 +268,32 @@ def _aware(moment: datetime | str | None) -> datetime | None:
         return None
     value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """One period of a line in someone's hands."""
+
+    email: str
+    name: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+def line_history(session: Session, *, line_id: int) -> list[Holder]:
+    """Who held the line, newest first: a reassigned line keeps every earlier holder."""
+    rows = session.execute(
+        select(Employee.email, Employee.name, LineAssignment.started_at, LineAssignment.ended_at)
+        .join(Employee, Employee.id == LineAssignment.employee_id)
+        .where(LineAssignment.line_id == line_id)
+        .order_by(LineAssignment.started_at.desc(), LineAssignment.id.desc())
+    ).all()
+    return [Holder(email, name, started, ended) for email, name, started, ended in rows]
+
+
+def visible_line(session: Session, *, tenant_id: int, line_id: int, team_ids: frozenset[int] | None) -> Line:
+    """A line of the tenant (of these teams, for a manager); out of scope answers like missing."""
+    line = session.get(Line, line_id)
+    if line is None or line.tenant_id != tenant_id or (team_ids is not None and line.team_id not in team_ids):
+        raise NotFound("linha não encontrada")
+    return line

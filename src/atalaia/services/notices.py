@@ -6,10 +6,16 @@ corporate line is told the conversation is recorded and monitored (docs/decision
    last 24 hours, and the line never noticed that contact (or not within the tenant's
    `notice_every_days`), a notice is owed. A history backfill or an import owes nothing.
 2. Cloud API lines send it themselves (`notice.send` job): free text inside WhatsApp's 24-hour
-   window, the tenant's template outside it. The sent notice is archived as an outbound message
-   of the conversation, so its delivery and reading arrive as ordinary statuses.
-3. Lines that cannot send from Atalaia (exports, gateways for now) get a `manual` notice: the text
-   the employee must send, listed for follow-up.
+   window, the tenant's template outside it. Gateway lines whose connection is configured in
+   Atalaia (services/line_connections.py) send it as free text through Evolution's
+   `message/sendText` or WAHA's `api/sendText` (a linked device has no service window). The sent
+   notice is archived as an outbound message of the conversation, so its delivery and reading
+   arrive as ordinary statuses.
+3. Lines that cannot send from Atalaia (exports, gateways without a configured connection) get a
+   `manual` notice: the text the employee must send, listed for follow-up.
+Concurrent first messages from one contact (two webhooks at once, or a retried one) owe one
+notice: the candidate conversations are locked (PostgreSQL) or the transaction already holds the
+write lock (SQLite) before earlier notices are looked up.
 """
 
 from __future__ import annotations
@@ -24,12 +30,16 @@ from sqlalchemy.orm import Session
 
 from atalaia.archive import archive_events
 from atalaia.connectors.cloud_api.graph import GraphClient, GraphError
+from atalaia.connectors.evolution.client import EvolutionClient
+from atalaia.connectors.gateway_api import GatewayApiError, checked_base_url
+from atalaia.connectors.waha.client import WahaClient
 from atalaia.db.engine import transaction
-from atalaia.db.models import Contact, Conversation, DeliveryStatusRecord, Line, Message, Notice, Tenant
+from atalaia.db.models import Contact, Conversation, DeliveryStatusRecord, Line, LineConnection, Message, Notice, Tenant
 from atalaia.domain.enums import ConversationKind, Direction, LineStatus, MessageKind, Provider
 from atalaia.domain.events import ContactRef, ConversationRef, MessageEvent
 from atalaia.jobs.queue import ClaimedJob, JobFailed, enqueue
 from atalaia.runtime import Runtime
+from atalaia.services.line_connections import find_connection, open_secrets
 
 KIND: Final = "notice.send"
 RECENT: Final = timedelta(hours=24)  # only messages this fresh owe a notice (not a backfill)
@@ -40,6 +50,8 @@ DEFAULT_TEXT: Final = (
     "Saiba como tratamos seus dados: {privacidade}"
 )
 STATUS_ORDER: Final = ("sent", "delivered", "read", "played")
+GATEWAYS: Final = frozenset({Provider.EVOLUTION.value, Provider.WAHA.value})
+MAX_RECIPIENT_DIGITS: Final = 20
 
 
 def privacy_url(tenant: Tenant, public_url: str) -> str:
@@ -77,6 +89,25 @@ def queue_notices(
     ).all()
     if not candidates:
         return 0
+    # Serialise concurrent first messages of one contact (SQLite: already, by its write lock).
+    # FOR NO KEY UPDATE, the lock the archive's own UPDATE of the conversation takes: plain FOR
+    # UPDATE would also wait for the KEY SHARE locks of other transactions inserting messages into
+    # this conversation (foreign-key checks) while they wait for ours, a deadlock.
+    session.execute(
+        select(Conversation.id)
+        .where(Conversation.id.in_([c.id for c in candidates]))
+        .order_by(Conversation.id)
+        .with_for_update(key_share=True)
+    ).all()
+    gateways_ready = set(
+        session.execute(
+            select(LineConnection.line_id).where(
+                LineConnection.line_id.in_({c.line_id for c in candidates}),
+                LineConnection.base_url.is_not(None),
+                LineConnection.secrets_sealed.is_not(None),
+            )
+        ).scalars()
+    )
     last = {
         (row.line_id, row.contact_id): row.latest
         for row in session.execute(
@@ -95,7 +126,9 @@ def queue_notices(
         previous = last.get((candidate.line_id, candidate.contact_id))
         if previous is not None and (every is None or previous > now - every):
             continue
-        sends = candidate.provider == Provider.CLOUD.value
+        sends = candidate.provider == Provider.CLOUD.value or (
+            candidate.provider in GATEWAYS and candidate.line_id in gateways_ready
+        )
         notice = Notice(
             tenant_id=tenant.id,
             line_id=candidate.line_id,
@@ -116,7 +149,7 @@ def queue_notices(
 
 
 def send_notice(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | None = None) -> None:
-    """`notice.send`: send a pending notice on its Cloud API line and archive it as sent."""
+    """`notice.send`: send a pending notice through its line's provider and archive it as sent."""
     notice_id = int(job.payload["notice_id"])
     with runtime.sessions() as session:
         row = session.execute(
@@ -137,37 +170,23 @@ def send_notice(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | None 
                 Message.conversation_id == conversation.id, Message.direction == Direction.INBOUND.value
             )
         ).scalar_one()
+        connection = find_connection(session, line.id)
+        secrets = open_secrets(line, connection, data_key=runtime.data_key(tenant)) if connection else {}
+        base_url = connection.base_url if connection else None
     recipient = contact.wa_id or (contact.phone or "").lstrip("+")
-    if not recipient or not line.phone_number_id:
+    if not recipient.isdigit() or len(recipient) > MAX_RECIPIENT_DIGITS:
         _finish(runtime, notice_id, status="failed", reason="o contato não tem número de WhatsApp conhecido")
         raise JobFailed("the contact has no wa_id to send to", permanent=True)
-    token = runtime.settings.cloud_access_token
-    if token is None:
-        raise JobFailed("ATALAIA_CLOUD_ACCESS_TOKEN is not configured")
     now = datetime.now(UTC)
-    inside_window = last_inbound is not None and last_inbound >= now - SERVICE_WINDOW
-    if not inside_window and not tenant.notice_template:
-        reason = "fora da janela de 24 horas e sem modelo (template) de aviso configurado"
-        _finish(runtime, notice_id, status="failed", reason=reason)
-        raise JobFailed("outside the 24-hour window and no notice template configured", permanent=True)
-    client = graph or GraphClient(base_url=runtime.settings.graph_base_url, access_token=token.get_secret_value())
-    try:
-        if inside_window:
-            wamid = client.send_text(phone_number_id=line.phone_number_id, to=recipient, body=notice.text)
-        else:
-            wamid = client.send_template(
-                phone_number_id=line.phone_number_id,
-                to=recipient,
-                name=tenant.notice_template or "",
-                language=tenant.notice_language,
-            )
-    except GraphError as exc:
-        if exc.permanent:
-            _finish(runtime, notice_id, status="failed", reason=str(exc)[:300])
-        raise JobFailed(str(exc), permanent=exc.permanent) from exc
-    finally:
-        if graph is None:
-            client.close()
+    if line.provider in GATEWAYS:
+        wamid = _send_by_gateway(runtime, notice_id, line=line, base_url=base_url, secrets=secrets,
+                                 recipient=recipient, text=notice.text)  # fmt: skip
+        template = None
+    else:
+        inside_window = last_inbound is not None and last_inbound >= now - SERVICE_WINDOW
+        template = None if inside_window else tenant.notice_template
+        wamid = _send_by_cloud(runtime, notice_id, line=line, tenant=tenant, recipient=recipient, text=notice.text,
+                               inside_window=inside_window, token=secrets.get("access_token"), graph=graph)  # fmt: skip
     sent = MessageEvent(
         provider_message_id=wamid,
         conversation=ConversationRef(
@@ -178,13 +197,85 @@ def send_notice(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | None 
         sent_at=now,
         text=notice.text,
         author_name="Atalaia (aviso de monitoramento)",
-        raw={"notice_id": notice_id, "template": None if inside_window else tenant.notice_template},
+        raw={"notice_id": notice_id, "template": template},
     )
     with transaction(runtime.sessions) as session:
         archive_events(session, runtime.archive_context(tenant, line_id=line.id), [sent])
         current = session.get(Notice, notice_id)
         if current is not None:
             current.status, current.provider_message_id, current.sent_at = "sent", wamid, now
+
+
+def _send_by_cloud(
+    runtime: Runtime,
+    notice_id: int,
+    *,
+    line: Line,
+    tenant: Tenant,
+    recipient: str,
+    text: str,
+    inside_window: bool,
+    token: str | None,
+    graph: GraphClient | None,
+) -> str:
+    """Free text inside the 24-hour window, the template outside it; the line's own token first."""
+    if not line.phone_number_id:
+        _finish(runtime, notice_id, status="failed", reason="a linha não tem phone number id")
+        raise JobFailed("the line has no phone number id", permanent=True)
+    if token is None and runtime.settings.cloud_access_token is not None:
+        token = runtime.settings.cloud_access_token.get_secret_value()
+    if token is None and graph is None:
+        raise JobFailed("ATALAIA_CLOUD_ACCESS_TOKEN is not configured and the line has no token")
+    if not inside_window and not tenant.notice_template:
+        reason = "fora da janela de 24 horas e sem modelo (template) de aviso configurado"
+        _finish(runtime, notice_id, status="failed", reason=reason)
+        raise JobFailed("outside the 24-hour window and no notice template configured", permanent=True)
+    client = graph or GraphClient(base_url=runtime.settings.graph_base_url, access_token=token or "")
+    try:
+        if inside_window:
+            return client.send_text(phone_number_id=line.phone_number_id, to=recipient, body=text)
+        return client.send_template(phone_number_id=line.phone_number_id, to=recipient,
+                                    name=tenant.notice_template or "", language=tenant.notice_language)  # fmt: skip
+    except GraphError as exc:
+        if exc.permanent:
+            _finish(runtime, notice_id, status="failed", reason=str(exc)[:300])
+        raise JobFailed(str(exc), permanent=exc.permanent) from exc
+    finally:
+        if graph is None:
+            client.close()
+
+
+def _send_by_gateway(
+    runtime: Runtime, notice_id: int, *, line: Line, base_url: str | None, secrets: dict[str, str], recipient: str,
+    text: str,
+) -> str:  # fmt: skip
+    """Evolution `message/sendText/{instance}` or WAHA `api/sendText`, with the instance's own key
+    when Evolution gave one; the base URL is checked against the allowed origins at every use."""
+    key = secrets.get("instance_key") or secrets.get("api_key")
+    try:
+        url = checked_base_url(base_url or "", allowed=runtime.settings.gateway_api_origins)
+    except ValueError as exc:
+        _finish(runtime, notice_id, status="failed", reason=str(exc)[:300])
+        raise JobFailed(str(exc), permanent=True) from None
+    if not key or not line.instance:
+        _finish(runtime, notice_id, status="failed", reason="a conexão do gateway não está configurada")
+        raise JobFailed("the gateway connection is not configured", permanent=True)
+    try:
+        if line.provider == Provider.EVOLUTION.value:
+            evolution = EvolutionClient(base_url=url, api_key=key)
+            try:
+                return evolution.send_text(instance=line.instance, number=recipient, text=text)
+            finally:
+                evolution.close()
+        waha = WahaClient(base_url=url, api_key=key)
+        try:
+            return waha.send_text(session=line.instance, chat_id=f"{recipient}@c.us", text=text)
+        finally:
+            waha.close()
+    except GatewayApiError as exc:
+        if exc.permanent:
+            _finish(runtime, notice_id, status="failed", reason=str(exc)[:300])
+        raise JobFailed(str(exc), permanent=exc.permanent) from exc
 
 
 def _finish(runtime: Runtime, notice_id: int, *, status: str, reason: str) -> None:

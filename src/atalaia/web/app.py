@@ -14,11 +14,18 @@ from atalaia.runtime import Runtime
 from atalaia.web import errors, health, metrics, privacy
 from atalaia.web.api import alerts as alerts_api
 from atalaia.web.api import analytics_api, lines_api, policies_api, v1
+from atalaia.web.api import exports_api as export_api
+from atalaia.web.api import governance_api as hold_and_request_api
 from atalaia.web.api import search as search_api
 from atalaia.web.console import admin_users as admin_user_pages
 from atalaia.web.console import alerts as alert_pages
 from atalaia.web.console import audit_page as audit_log_page
-from atalaia.web.console import dashboard, search_page
+from atalaia.web.console import dashboard, onboarding_invites, onboarding_public, onboarding_rules, search_page
+from atalaia.web.console import exports_page as export_pages
+from atalaia.web.console import holds_page as hold_pages
+from atalaia.web.console import line_provider as line_provider_pages
+from atalaia.web.console import lines_page as line_pages
+from atalaia.web.console import requests_page as request_pages
 from atalaia.web.console import routes as console
 from atalaia.web.console import totp as totp_pages
 from atalaia.web.console import totp_login as totp_login_page
@@ -49,6 +56,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.login_throttle = LoginThrottle()
     app.state.totp_throttle = LoginThrottle(max_failures=5)  # per account: see web/console/totp_login.py
+    app.state.onboarding_throttle = onboarding_public.onboarding_throttle()  # bad invitation links per address
     app.add_middleware(cloud.CloudLane)  # innermost of these: measured and given the headers too
     app.add_middleware(metrics.Measure)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: every answer gets the headers
@@ -66,4 +74,13 @@ def create_app(runtime: Runtime) -> FastAPI:
         app.include_router(router)
     for router in (lines_api.router, analytics_api.router, policies_api.router, dashboard.router):
         app.include_router(router)
+    # Usage rules and onboarding; the public /onboarding page has no session (its own CSRF and throttle).
+    for router in (onboarding_rules.router, onboarding_invites.router, onboarding_public.router):
+        app.include_router(router)
+    for router in (export_pages.router, hold_pages.router, request_pages.router, export_api.router,
+                   hold_and_request_api.router):  # fmt: skip
+        app.include_router(router)
+    app.include_router(request_pages.erase_router)  # the erasure commits itself: outside the request's transaction
+    app.include_router(line_pages.router)
+    app.include_router(line_provider_pages.router)  # provider calls, outside the request's transaction
     return app

@@ -2,8 +2,11 @@
 
 from atalaia.db.models.base import Base
 from atalaia.db.models.compliance import Alert, AlertHit, CaseEvent, Notification, NotificationChannel, PolicyVersion
+from atalaia.db.models.corrections import ContactCorrection
+from atalaia.db.models.export_jobs import ExportJob
 from atalaia.db.models.governance import Erasure, LegalHold, Purge, RetentionRule, SubjectRequest, Tombstone
 from atalaia.db.models.jobs import Job
+from atalaia.db.models.line_connections import LineConnection
 from atalaia.db.models.lines import CaptureGap, Contact, Conversation, Line, LineAssignment, Participant
 from atalaia.db.models.messages import (
     Attachment,
@@ -15,6 +18,7 @@ from atalaia.db.models.messages import (
     Revocation,
 )
 from atalaia.db.models.notices import Notice
+from atalaia.db.models.onboarding import Acceptance, Invitation, UsageRuleVersion
 from atalaia.db.models.records import AuditEntry, ChainHead, ChainLink, Checkpoint, JournalEntry
 from atalaia.db.models.tenancy import (
     ApiToken,
@@ -29,6 +33,7 @@ from atalaia.db.models.tenancy import (
 )
 
 __all__ = [
+    "Acceptance",
     "Alert",
     "AlertHit",
     "ApiToken",
@@ -42,15 +47,19 @@ __all__ = [
     "ChainLink",
     "Checkpoint",
     "Contact",
+    "ContactCorrection",
     "Conversation",
     "DeliveryStatusRecord",
     "Employee",
     "Erasure",
+    "ExportJob",
+    "Invitation",
     "Job",
     "JournalEntry",
     "LegalHold",
     "Line",
     "LineAssignment",
+    "LineConnection",
     "LoginSession",
     "ManagedTeam",
     "Message",
@@ -70,5 +79,6 @@ __all__ = [
     "Tenant",
     "Tombstone",
     "TotpCredential",
+    "UsageRuleVersion",
     "User",
 ]

@@ -66,7 +66,7 @@ class SubjectRequest(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # erasure | access
+    kind: Mapped[str] = mapped_column(String(20))  # erasure | access | correction
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     subject: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from atalaia.db.models.base import Base
@@ -85,6 +85,11 @@ class Contact(Base):
     profile_name: Mapped[str | None] = mapped_column(String(200))
     is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set by a correction (LGPD art. 18 III; services/governance/correction.py): profile_name is
+    # the corrected name once name_corrected_at is set, and incoming webhooks no longer overwrite it.
+    email: Mapped[str | None] = mapped_column(String(320))
+    note: Mapped[str | None] = mapped_column(Text)
+    name_corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Conversation(Base):

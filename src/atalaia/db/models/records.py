@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from atalaia.db.models.base import Base
@@ -28,6 +28,12 @@ class JournalEntry(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A redacted entry (LGPD erasure, retention) keeps its id, time, source and these two facts
+    # about the body it had; its body is then a tombstone and replay skips it.
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_reason: Mapped[str | None] = mapped_column(String(300))
+    original_sha256: Mapped[str | None] = mapped_column(String(64))
+    original_size: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):

@@ -191,6 +191,7 @@ def _load(session: Session, *, tenant_id: int, ids: set[int], hit_ids: set[int])
             Message.direction,
             Message.kind,
             Message.author_name,
+            _corrected_name().label("corrected_name"),
             text.label("text"),
             Message.sent_at,
             Message.edited_at,
@@ -198,6 +199,15 @@ def _load(session: Session, *, tenant_id: int, ids: set[int], hit_ids: set[int])
         ).where(Message.tenant_id == tenant_id, Message.id.in_(sorted(ids)))
     ).all()
     return {r.id: r for r in rows}
+
+
+def _corrected_name() -> Any:
+    """The author contact's name when corrected at the subject's request (LGPD art. 18 III)."""
+    return (
+        select(Contact.profile_name)
+        .where(Contact.id == Message.author_contact_id, Contact.name_corrected_at.is_not(None))
+        .scalar_subquery()
+    )
 
 
 def _attachments(session: Session, *, tenant_id: int, ids: set[int]) -> dict[int, list[Any]]:
@@ -228,7 +238,7 @@ def _context_message(row: Any, hits: list[AlertHit], files: list[Any], employee_
         id=row.id,
         direction=row.direction,
         kind=row.kind,
-        author=employee_label if outbound else (row.author_name or "Contato"),
+        author=employee_label if outbound else (row.corrected_name or row.author_name or "Contato"),
         sent_at=row.sent_at,
         parts=[p for p in parts if p.text],
         is_hit=bool(hits),

@@ -4,6 +4,7 @@
 built this way: docs/decisions/0018-retention-holds-erasure.md.
 """
 
+from atalaia.services.governance.correction import CorrectionRequest, CorrectionResult, correct_subject
 from atalaia.services.governance.erasure import ErasureResult, erase_subject
 from atalaia.services.governance.holds import (
     HoldTarget,
@@ -19,10 +20,13 @@ from atalaia.services.governance.retention_rules import list_rules, parse_keep, 
 from atalaia.services.governance.subject_requests import list_requests, request_as_dict
 
 __all__ = [
+    "CorrectionRequest",
+    "CorrectionResult",
     "ErasureResult",
     "HoldTarget",
     "PurgeReport",
     "add_hold",
+    "correct_subject",
     "erase_subject",
     "held",
     "held_by",

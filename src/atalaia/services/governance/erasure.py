@@ -10,8 +10,12 @@
    reactions elsewhere, and of statuses addressed to them go; its attachments lose caption and
    file name, their extracted text, and their bytes (deleted from the blob store once committed).
    Alert hits on those messages lose their redacted match. The search index is rebuilt for them.
-3. When nothing is held, the contact is pseudonymised (name, phone, ids) with its one-to-one
-   conversations' keys, so nothing left points back to the number.
+3. When nothing is held, the contact is pseudonymised (name, phone, ids, corrected e-mail and
+   note, and the sealed previous values of its corrections) with its one-to-one conversations'
+   keys, so nothing left points back to the number.
+3a. Raw journal entries naming the subject (any of their ids) become tombstones, unless they carry
+   a held message, so `journal replay` cannot archive their words again
+   (services/governance/journal_redaction.py, docs/decisions/0020).
 4. One chained erasure record names every rewritten chained record with its hash before and
    after (archive/tombstones.py), so `atalaia verify` reports them as erased, not modified.
 All in one transaction, audited as `subject_erased`. Decision: erase what is not held and say
@@ -36,6 +40,7 @@ from atalaia.db.models import (
     Attachment,
     AttachmentText,
     Contact,
+    ContactCorrection,
     Conversation,
     DeliveryStatusRecord,
     Erasure,
@@ -52,6 +57,7 @@ from atalaia.services import audit
 from atalaia.services.governance.blob_cleanup import ERASED, delete_queued, queue_deletions
 from atalaia.services.governance.holds import contacts_for_phone, held, held_by, is_active, list_holds
 from atalaia.services.governance.inputs import mask_phone, require_reason
+from atalaia.services.governance.journal_redaction import redact_for_subject
 from atalaia.services.governance.subject_requests import close_request, open_request
 from atalaia.services.subject_export.identity import find_subject
 
@@ -73,6 +79,8 @@ class ErasureResult:
     records: int = 0  # chained records rewritten, each with a tombstone
     contacts: int = 0  # contacts pseudonymised
     blobs_deleted: int = 0
+    journal_redacted: int = 0  # raw webhook bodies naming the subject replaced by tombstones
+    journal_held: int = 0  # such bodies kept whole: they carry a held message
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +95,8 @@ class ErasureResult:
             "records": self.records,
             "contacts": self.contacts,
             "blobs_deleted": self.blobs_deleted,
+            "journal_redacted": self.journal_redacted,
+            "journal_held": self.journal_held,
         }
 
 
@@ -134,6 +144,8 @@ def erase_subject(
             work.rewrite(RecordType.STATUS, _not_held(session, tenant.id, statuses, now), _status)
             result.attachments = _attachments(session, work, targets)
             _redact_hits(session, targets)
+            sweep = redact_for_subject(session, tenant_id=tenant.id, subject=subject, request_id=request.id, now=now)
+            result.journal_redacted, result.journal_held = sweep.redacted, sweep.held
         if not kept and not wholly:
             result.contacts = _pseudonymise(session, tenant.id, contacts)
         if work.entries or result.contacts:
@@ -176,6 +188,8 @@ def erase_subject(
                 "held": result.held,
                 "holds": sorted(h for h in holds if isinstance(h, int)),
                 "records": result.records,
+                "journal_redacted": result.journal_redacted,
+                "journal_held": result.journal_held,
             },
         )
     result.blobs_deleted = delete_queued(runtime, tenant_id=tenant.id)
@@ -336,8 +350,23 @@ def _pseudonymise(session: Session, tenant_id: int, contacts: list[int]) -> int:
         session.execute(
             update(Contact)
             .where(Contact.tenant_id == tenant_id, Contact.id == contact_id)
-            .values(key=f"erased:{contact_id}", wa_id=None, phone=None, bsuid=None, lid=None, profile_name=ERASED_NAME)
+            .values(
+                key=f"erased:{contact_id}",
+                wa_id=None,
+                phone=None,
+                bsuid=None,
+                lid=None,
+                profile_name=ERASED_NAME,
+                email=None,
+                note=None,
+            )
         )
+    # The values a correction replaced are the subject's data too.
+    session.execute(
+        update(ContactCorrection)
+        .where(ContactCorrection.tenant_id == tenant_id, ContactCorrection.contact_id.in_(contacts))
+        .values(sealed=None)
+    )
     for conversation_id in session.execute(
         select(Conversation.id).where(
             Conversation.tenant_id == tenant_id,

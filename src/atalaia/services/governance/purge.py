@@ -9,6 +9,10 @@
 3. After each commit the queued blobs are deleted (blob_cleanup). A crash loses at most the
    batch in flight, which nothing had touched yet; the next run finds what is still expired.
 4. Then attachments alone, on lines whose `media` rule is shorter, the same way.
+5. Then the raw journal: on a line where every message kind has a rule, entries received before
+   the longest of them lose their body to a tombstone (journal/redaction.py), in batches, unless
+   they carry a held message (services/governance/journal_redaction.py, docs/decisions/0020).
+   A line keeping some kind for ever keeps its journal for ever.
 A dry run walks the same way and counts, writing nothing.
 """
 
@@ -37,12 +41,14 @@ from atalaia.db.models import (
     Tenant,
 )
 from atalaia.domain.enums import RecordType
+from atalaia.journal import redact_entries
 from atalaia.runtime import Runtime
 from atalaia.search import reindex_messages, remove_from_index
 from atalaia.services import audit
 from atalaia.services.governance.blob_cleanup import delete_queued, queue_deletions
 from atalaia.services.governance.holds import held
-from atalaia.services.governance.retention_rules import LinePlan, plans
+from atalaia.services.governance.journal_redaction import RETENTION_REASON, expired_entries, held_entries
+from atalaia.services.governance.retention_rules import MESSAGE_KINDS, LinePlan, plans
 
 BATCH: Final = 500
 REASON: Final = "retention"
@@ -69,6 +75,8 @@ class PurgeReport:
     alert_hits: int = 0
     blobs_deleted: int = 0
     purges: list[int] = field(default_factory=list)  # the chained purge records written
+    journal_redacted: int = 0  # raw webhook bodies past the line's longest rule, now tombstones
+    journal_held: int = 0  # such bodies kept whole: they carry a held message
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +91,8 @@ class PurgeReport:
             "alert_hits": self.alert_hits,
             "blobs_deleted": self.blobs_deleted,
             "purges": self.purges,
+            "journal_redacted": self.journal_redacted,
+            "journal_held": self.journal_held,
             "dry_run": self.dry_run,
         }
 
@@ -122,7 +132,45 @@ def run_retention(
     for plan in line_plans:
         if plan.media_cutoff is not None:
             _walk(run, _expired_media(tenant.id, plan), _purge_attachments, now, batch_size, progress)
+    for plan in line_plans:
+        if set(plan.cutoffs) >= set(MESSAGE_KINDS):
+            _expire_journal(run, plan, now, batch_size)
     return run.report
+
+
+def _expire_journal(run: _Run, plan: LinePlan, now: datetime, batch_size: int) -> None:
+    """Tombstone the line's journal bodies older than its longest rule, a batch per transaction."""
+    cutoff = min(plan.cutoffs.values())
+    reason = RETENTION_REASON.format(days=(now - cutoff).days)
+    after = 0
+    while True:
+        with transaction(run.runtime.sessions) as session:
+            ids = list(
+                session.execute(
+                    expired_entries(line_id=plan.line_id, cutoff=cutoff, after=after, limit=batch_size)
+                ).scalars()
+            )
+            if not ids:
+                return
+            after = ids[-1]
+            kept = held_entries(session, tenant_id=run.tenant.id, entry_ids=ids, now=now)
+            chosen = [entry_id for entry_id in ids if entry_id not in kept]
+            run.report.journal_held += len(kept)
+            if run.dry_run:
+                run.report.journal_redacted += len(chosen)
+                continue
+            redacted = redact_entries(session, chosen, reason=reason, now=now)
+            run.report.journal_redacted += redacted
+            if redacted or kept:
+                audit.record(
+                    session,
+                    tenant_id=run.tenant.id,
+                    actor=run.actor,
+                    action="journal_redacted",
+                    object_type="line",
+                    object_id=plan.line_id,
+                    detail={"reason": REASON, "entries": redacted, "held": len(kept), "before": cutoff.isoformat()},
+                )
 
 
 Selector = Callable[[int, int], Any]  # (after id, limit) -> SELECT of (id, message id)

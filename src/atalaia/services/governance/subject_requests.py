@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from atalaia.db.models import SubjectRequest
 
 DEADLINE: Final = timedelta(days=15)
+KINDS: Final = ("erasure", "access", "correction")  # art. 18 VI, II/V and III; a correction closes at once
 OPEN_STATUSES: Final = ("open", "partial")
 
 
@@ -31,6 +32,8 @@ def open_request(
     now: datetime,
 ) -> SubjectRequest:
     """The subject's open request of this kind, or a new one due in 15 days."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown subject request kind {kind!r}")
     if contact_id is not None:
         current = session.execute(
             select(SubjectRequest)

@@ -74,7 +74,7 @@ def number_variants(query: str) -> tuple[str, ...]:
 
 COLUMNS: Final = (
     Contact.id, Contact.key, Contact.wa_id, Contact.phone, Contact.bsuid, Contact.lid, Contact.profile_name,
-    Contact.is_internal, Contact.created_at,
+    Contact.is_internal, Contact.created_at, Contact.email, Contact.note,  # the last two: set by a correction
 )  # fmt: skip
 
 

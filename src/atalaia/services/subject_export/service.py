@@ -257,7 +257,8 @@ def _facts(
 
 
 CONTACT_COLUMNS: Final = (("phone", "telefone"), ("wa_id", "WhatsApp"), ("profile_name", "nome de perfil"),
-                          ("lid", "LID"), ("bsuid", "BSUID"), ("created_at", "desde"))  # fmt: skip
+                          ("lid", "LID"), ("bsuid", "BSUID"), ("email", "e-mail"), ("note", "observação"),
+                          ("created_at", "desde"))  # fmt: skip
 CONVERSATION_COLUMNS: Final = (("id", "nº"), ("kind", "tipo"), ("line", "linha da empresa"),
                                ("group_subject", "grupo"), ("messages", "mensagens"))  # fmt: skip
 

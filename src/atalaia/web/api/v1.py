@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from atalaia.errors import Forbidden, NotFound
 from atalaia.services.access import count_visible_conversations, get_conversation, list_conversations
 from atalaia.services.stats import tenant_stats
+from atalaia.web.api import subject_corrections
 from atalaia.web.api.schemas import (
     ConversationListOut,
     ConversationOut,
@@ -22,6 +23,7 @@ from atalaia.web.deps import ApiUser, SessionDep, client_ip
 
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}}
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)  # type: ignore[arg-type]
+router.include_router(subject_corrections.router)  # POST /api/v1/subject-corrections
 
 
 @router.get("/me", response_model=MeOut, summary="The token's user")
