@@ -75,33 +75,35 @@ class EmailNotifier:
         self.config = config
 
     def send(self, notice: AlertNotice, *, recipient: Recipient, delivery: str | None = None) -> None:
-        message = render_email(notice, recipient=recipient, sender=self.config.sender, delivery=delivery)
-        try:
-            with self._connect() as smtp:
-                if self.config.starttls and not self.config.tls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.config.username:
-                    smtp.login(self.config.username, self.config.password or "")
-                smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = sorted({code for code, _ in exc.recipients.values()})
-            raise DeliveryError(
-                f"SMTP refused the recipient ({codes})", permanent=all(c >= 500 for c in codes)
-            ) from exc
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"SMTP {exc.smtp_code}: login refused", permanent=False) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(
-                f"SMTP {exc.smtp_code}: {_reply(exc.smtp_error)}", permanent=exc.smtp_code >= 500
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:  # disconnects, timeouts, refused connections
-            raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}: {exc}", permanent=False) from exc
+        deliver(self.config, render_email(notice, recipient=recipient, sender=self.config.sender, delivery=delivery))
 
-    def _connect(self) -> smtplib.SMTP:
-        if self.config.tls:
-            context = ssl.create_default_context()
-            return smtplib.SMTP_SSL(self.config.host, self.config.port, timeout=self.config.timeout, context=context)
-        return smtplib.SMTP(self.config.host, self.config.port, timeout=self.config.timeout)
+
+def deliver(config: SmtpConfig, message: EmailMessage) -> None:
+    """Send one message; every failure becomes a `DeliveryError` that says whether a retry may help.
+    The one SMTP client of Atalaia: alerts, onboarding and reports all go through it."""
+    try:
+        with _connect(config) as smtp:
+            if config.starttls and not config.tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.username:
+                smtp.login(config.username, config.password or "")
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = sorted({code for code, _ in exc.recipients.values()})
+        raise DeliveryError(f"SMTP refused the recipient ({codes})", permanent=all(c >= 500 for c in codes)) from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"SMTP {exc.smtp_code}: login refused", permanent=False) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"SMTP {exc.smtp_code}: {_reply(exc.smtp_error)}", permanent=exc.smtp_code >= 500) from exc
+    except (smtplib.SMTPException, OSError) as exc:  # disconnects, timeouts, refused connections
+        raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}: {exc}", permanent=False) from exc
+
+
+def _connect(config: SmtpConfig) -> smtplib.SMTP:
+    if config.tls:
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=context)
+    return smtplib.SMTP(config.host, config.port, timeout=config.timeout)
 
 
 def render_email(

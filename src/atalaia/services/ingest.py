@@ -36,6 +36,7 @@ from atalaia.domain.enums import JournalStatus, LineStatus
 from atalaia.domain.events import ArchiveEvent, MessageEvent
 from atalaia.journal import EntryMark, append_entries, list_pending, mark_entries, mark_entry
 from atalaia.runtime import Runtime
+from atalaia.services.cloud_line_signatures import signed_by_their_lines
 from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.lines import record_history_progress
 from atalaia.services.notices import queue_notices
@@ -103,6 +104,12 @@ def journal_cloud_batch(
         and signature_valid(body=d.body, header=_signature_header(d.headers), app_secret=secret.get_secret_value())
         for d in deliveries
     ]
+    if not all(signed):  # perhaps signed by the Meta app of the lines they name
+        unsigned = [i for i, good in enumerate(signed) if not good]
+        checked = signed_by_their_lines(runtime, [(deliveries[i].body, _signature_header(deliveries[i].headers))
+                                                  for i in unsigned])  # fmt: skip
+        for i, good in zip(unsigned, checked, strict=True):
+            signed[i] = good
     ok = JournalStatus.PENDING if pending else JournalStatus.ACCEPTED
     verdicts = [(ok, None) if good else (JournalStatus.REJECTED, reason) for good in signed]
     with transaction(runtime.sessions) as session:

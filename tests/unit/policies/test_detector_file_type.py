@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 import zipfile
 
 import pytest
@@ -76,3 +77,27 @@ def test_type_names_are_normalised() -> None:
 def test_unknown_bytes_have_no_real_type() -> None:
     assert real_type(b"") is None
     assert real_type(b"\x00\x01\x02\x03" * 4) is None
+
+
+def test_a_zip_bomb_named_mimetype_is_never_inflated() -> None:
+    """The OpenDocument check reads the `mimetype` member; a hostile zip makes it gigabytes."""
+    buffer = io.BytesIO()
+    chunk = b"\0" * (1 << 20)
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("mimetype", "w", force_zip64=True) as member,
+    ):
+        for _ in range(256):  # 256 MiB of zeros, a quarter of a MB compressed
+            member.write(chunk)
+    content = buffer.getvalue()
+    assert len(content) < 1 << 20
+
+    tracemalloc.start()
+    try:
+        kind = real_type(content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert kind == "zip"
+    assert peak < 16 * (1 << 20)  # never the 256 MiB it unpacks to

@@ -176,7 +176,8 @@ def _zip_kind(content: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                kind = archive.read("mimetype")[:100].decode("ascii", "replace")
+                with archive.open("mimetype") as member:  # at most 100 bytes: a bomb is never inflated
+                    kind = member.read(100).decode("ascii", "replace")
                 if "opendocument" in kind:
                     return type_of_mime(kind)
     except (zipfile.BadZipFile, OSError, ValueError):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +17,7 @@ from email.utils import formataddr, make_msgid
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from atalaia.notify.base import DeliveryError
-from atalaia.notify.email import SmtpConfig
+from atalaia.notify.email import SmtpConfig, deliver
 
 Mailer = Callable[[EmailMessage], None]
 NAME_CHARS: Final = 120
@@ -123,28 +120,6 @@ def smtp_mailer(config: SmtpConfig) -> Mailer:
     """Deliver one message, or raise DeliveryError (permanent for a 5xx about it or its recipient)."""
 
     def send(message: EmailMessage) -> None:
-        try:
-            if config.tls:
-                context = ssl.create_default_context()
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout,
-                                                      context=context)  # fmt: skip
-            else:
-                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
-            with smtp:
-                if config.starttls and not config.tls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if config.username:
-                    smtp.login(config.username, config.password or "")
-                smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = sorted({code for code, _ in exc.recipients.values()})
-            raise DeliveryError(f"SMTP refused the recipient ({codes})",
-                                permanent=all(c >= 500 for c in codes)) from exc  # fmt: skip
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"SMTP {exc.smtp_code}: login refused", permanent=False) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
-        except (smtplib.SMTPException, OSError) as exc:  # disconnects, timeouts, refused connections
-            raise DeliveryError(f"SMTP unavailable: {type(exc).__name__}", permanent=False) from exc
+        deliver(config, message)
 
     return send

@@ -8,6 +8,7 @@ transaction. Secrets typed into the forms are sealed at once and never rendered 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
@@ -247,6 +248,39 @@ def line_detail(
     return line_page(request, session, runtime, principal, login, line_id, done=DONE.get(done))
 
 
+def _act(
+    request: Request,
+    session: Session,
+    runtime: Runtime,
+    user: tuple[Principal, LoginSession],
+    line_id: int,
+    *,
+    change: Callable[[Line], dict[str, Any]],
+    action: str,
+    done: str,
+) -> Response:
+    """Every administrator action on a line: do it (or show why not on the line's page), audit
+    what `change` reports, and go back to the page."""
+    principal, login = user
+    _require_admin(principal)
+    line = visible_line(session, tenant_id=principal.tenant_id, line_id=line_id, team_ids=None)
+    try:
+        detail = change(line)
+    except (InvalidInput, Conflict) as exc:
+        return line_page(request, session, runtime, principal, login, line_id, error=exc.message, status=exc.status)
+    audit.record(session, tenant_id=principal.tenant_id, actor=principal.email, user_id=principal.user_id,
+                 action=action, object_type="line", object_id=line.id, detail=detail,
+                 ip=client_ip(request))  # fmt: skip
+    return RedirectResponse(f"/lines/{line.id}?done={done}", status_code=303)
+
+
+def _data_key(session: Session, runtime: Runtime, line: Line) -> bytes:
+    tenant = session.get(Tenant, line.tenant_id)
+    if tenant is None:
+        raise NotFound("organização não encontrada")
+    return runtime.data_key(tenant)
+
+
 @router.post("/lines/{line_id}/reassign")
 def reassign(
     request: Request,
@@ -258,33 +292,13 @@ def reassign(
     employee_name: Annotated[str, Form(max_length=200)] = "",
     team: Annotated[str, Form(max_length=120)] = "",
 ) -> Response:
-    principal, login = user
-    _require_admin(principal)
-    line = visible_line(session, tenant_id=principal.tenant_id, line_id=line_id, team_ids=None)
-    try:
-        _, previous = reassign_line(
-            session,
-            tenant_id=principal.tenant_id,
-            number=line.number,
-            employee_email=employee_email,
-            employee_name=employee_name.strip() or None,
-            team=team.strip() or None,
-            now=datetime.now(UTC),
-        )
-    except (InvalidInput, Conflict) as exc:
-        return line_page(request, session, runtime, principal, login, line_id, error=exc.message, status=exc.status)
-    audit.record(
-        session,
-        tenant_id=principal.tenant_id,
-        actor=principal.email,
-        user_id=principal.user_id,
-        action="line_reassigned",
-        object_type="line",
-        object_id=line.id,
-        detail={"from": previous, "to": employee_email.strip().lower()},
-        ip=client_ip(request),
-    )
-    return RedirectResponse(f"/lines/{line.id}?done=reassigned", status_code=303)
+    def change(line: Line) -> dict[str, Any]:
+        _, previous = reassign_line(session, tenant_id=line.tenant_id, number=line.number,
+                                    employee_email=employee_email, employee_name=employee_name.strip() or None,
+                                    team=team.strip() or None, now=datetime.now(UTC))  # fmt: skip
+        return {"from": previous, "to": employee_email.strip().lower()}
+
+    return _act(request, session, runtime, user, line_id, change=change, action="line_reassigned", done="reassigned")
 
 
 @router.post("/lines/{line_id}/retire")
@@ -297,29 +311,15 @@ def retire(
     reason: Annotated[str, Form(max_length=500)] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    principal, login = user
-    _require_admin(principal)
-    line = visible_line(session, tenant_id=principal.tenant_id, line_id=line_id, team_ids=None)
-    try:
+    def change(line: Line) -> dict[str, Any]:
         if confirm != "sim":
             raise InvalidInput("marque a confirmação para aposentar a linha")
         if not reason.strip():
             raise InvalidInput("diga o motivo (fica no registro de auditoria)")
-        retire_line(session, tenant_id=principal.tenant_id, number=line.number, now=datetime.now(UTC))
-    except (InvalidInput, Conflict) as exc:
-        return line_page(request, session, runtime, principal, login, line_id, error=exc.message, status=exc.status)
-    audit.record(
-        session,
-        tenant_id=principal.tenant_id,
-        actor=principal.email,
-        user_id=principal.user_id,
-        action="line_retired",
-        object_type="line",
-        object_id=line.id,
-        detail={"reason": reason.strip()[:500]},
-        ip=client_ip(request),
-    )
-    return RedirectResponse(f"/lines/{line.id}?done=retired", status_code=303)
+        retire_line(session, tenant_id=line.tenant_id, number=line.number, now=datetime.now(UTC))
+        return {"reason": reason.strip()[:500]}
+
+    return _act(request, session, runtime, user, line_id, change=change, action="line_retired", done="retired")
 
 
 @router.post("/lines/{line_id}/cloud")
@@ -334,37 +334,13 @@ def save_cloud(
     app_secret: Annotated[str, Form(max_length=1000)] = "",
     verify_token: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    principal, login = user
-    _require_admin(principal)
-    line = visible_line(session, tenant_id=principal.tenant_id, line_id=line_id, team_ids=None)
-    tenant = session.get(Tenant, line.tenant_id)
-    try:
-        if tenant is None:
-            raise NotFound("organização não encontrada")
-        connect_cloud(
-            session,
-            line=line,
-            phone_number_id=phone_number_id,
-            access_token=access_token,
-            app_secret=app_secret,
-            verify_token=verify_token,
-            data_key=runtime.data_key(tenant),
-            now=datetime.now(UTC),
-        )
-    except (InvalidInput, Conflict) as exc:
-        return line_page(request, session, runtime, principal, login, line_id, error=exc.message, status=exc.status)
-    audit.record(
-        session,
-        tenant_id=principal.tenant_id,
-        actor=principal.email,
-        user_id=principal.user_id,
-        action="line_connected",
-        object_type="line",
-        object_id=line.id,
-        detail={"provider": "cloud", "phone_number_id": line.phone_number_id},
-        ip=client_ip(request),
-    )
-    return RedirectResponse(f"/lines/{line.id}?done=cloud", status_code=303)
+    def change(line: Line) -> dict[str, Any]:
+        connect_cloud(session, line=line, phone_number_id=phone_number_id, access_token=access_token,
+                      app_secret=app_secret, verify_token=verify_token,
+                      data_key=_data_key(session, runtime, line), now=datetime.now(UTC))  # fmt: skip
+        return {"provider": "cloud", "phone_number_id": line.phone_number_id}
+
+    return _act(request, session, runtime, user, line_id, change=change, action="line_connected", done="cloud")
 
 
 @router.post("/lines/{line_id}/gateway")
@@ -378,37 +354,13 @@ def save_gateway(
     api_key: Annotated[str, Form(max_length=1000)] = "",
     instance: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
-    principal, login = user
-    _require_admin(principal)
-    line = visible_line(session, tenant_id=principal.tenant_id, line_id=line_id, team_ids=None)
-    tenant = session.get(Tenant, line.tenant_id)
-    try:
-        if tenant is None:
-            raise NotFound("organização não encontrada")
-        connect_gateway(
-            session,
-            line=line,
-            base_url=base_url,
-            api_key=api_key,
-            instance=instance,
-            allowed_origins=runtime.settings.gateway_api_origins,
-            data_key=runtime.data_key(tenant),
-            now=datetime.now(UTC),
-        )
-    except (InvalidInput, Conflict) as exc:
-        return line_page(request, session, runtime, principal, login, line_id, error=exc.message, status=exc.status)
-    audit.record(
-        session,
-        tenant_id=principal.tenant_id,
-        actor=principal.email,
-        user_id=principal.user_id,
-        action="line_connected",
-        object_type="line",
-        object_id=line.id,
-        detail={"provider": line.provider, "instance": line.instance},
-        ip=client_ip(request),
-    )
-    return RedirectResponse(f"/lines/{line.id}?done=gateway", status_code=303)
+    def change(line: Line) -> dict[str, Any]:
+        connect_gateway(session, line=line, base_url=base_url, api_key=api_key, instance=instance,
+                        allowed_origins=runtime.settings.gateway_api_origins,
+                        data_key=_data_key(session, runtime, line), now=datetime.now(UTC))  # fmt: skip
+        return {"provider": line.provider, "instance": line.instance}
+
+    return _act(request, session, runtime, user, line_id, change=change, action="line_connected", done="gateway")
 
 
 @router.post("/lines/{line_id}/secret", response_class=HTMLResponse)

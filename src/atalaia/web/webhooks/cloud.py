@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atalaia.runtime import Runtime
 from atalaia.services.batching import MicroBatcher
+from atalaia.services.cloud_line_signatures import verify_token_known
 from atalaia.services.ingest import (
     Delivery,
     IngestOutcome,
@@ -27,6 +28,7 @@ from atalaia.web.webhooks.body import outcome_response, read_capped_body
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+MAX_VERIFY_TOKEN: Final = 500  # characters; Meta's tokens are short
 BATCH_BODIES: Final = 200  # bodies archived per transaction at most
 LINGER_SECONDS: Final = 0.005  # a batch waits this long for concurrent bodies: larger batches, cheaper messages
 BACKGROUND_BODIES: Final = 500  # with ATALAIA_CLOUD_ACKNOWLEDGE=journaled: bodies per background archive
@@ -110,15 +112,14 @@ def verify_subscription(
     challenge: Annotated[str | None, Query(alias="hub.challenge", max_length=200)] = None,
 ) -> PlainTextResponse:
     runtime: Runtime = request.app.state.runtime
+    if mode != "subscribe" or not token or challenge is None or len(token) > MAX_VERIFY_TOKEN:
+        return PlainTextResponse("forbidden", status_code=403)
     expected = runtime.settings.cloud_verify_token
-    if (
-        mode == "subscribe"
-        and expected is not None
-        and token is not None
-        and hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
-        and challenge is not None
-    ):
+    if expected is not None and hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
         return PlainTextResponse(challenge)
+    with runtime.sessions() as session:  # a line connected with its own Meta app (decision 0021)
+        if verify_token_known(session, token):
+            return PlainTextResponse(challenge)
     return PlainTextResponse("forbidden", status_code=403)
 
 
