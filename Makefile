@@ -1,12 +1,13 @@
 # Two commands: `make demo` runs Atalaia on its embedded default; `make test` runs every test.
 # Both bootstrap .venv from a bare python3, so a fresh clone needs nothing else.
+# `make sandbox` (another terminal) plays the WhatsApp providers for the demo: see README.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo sandbox test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo (only it) trusts the sandbox's fake Graph API and Evolution API (sandbox/providers.py).
+SANDBOX_GRAPH := http://127.0.0.1:8010/v23.0
+SANDBOX_EVOLUTION := http://127.0.0.1:8011
+
 demo: $(STAMP)
-	$(BIN)/atalaia demo
+	ATALAIA_GRAPH_BASE_URL=$(SANDBOX_GRAPH) ATALAIA_GATEWAY_API_ORIGINS=$(SANDBOX_EVOLUTION) $(BIN)/atalaia demo
+
+sandbox: $(STAMP)
+	$(BIN)/python -m sandbox.providers
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench sandbox
+	$(BIN)/ruff format --check src tests bench sandbox
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     max_webhook_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="Largest webhook body accepted; larger ones get 413."
     )
+    max_evidence_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest evidence file a reviewer may attach to a case (413)."
+    )
+    evidence_allow_executables: bool = Field(
+        default=False, description="Accept executables and scripts as case evidence (refused by default)."
+    )
     smtp_url: SecretStr | None = Field(default=None, description="SMTP server for alert e-mails (smtp[s]://...).")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Console address in links sent out.")
     export_expiry_days: int = Field(

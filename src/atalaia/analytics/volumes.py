@@ -1,6 +1,6 @@
 """Volumes, media, groups, the weekday-by-hour heat map and after-hours share, folded from hour buckets.
 
-Pure: the buckets may come from the archive (`buckets.hour_buckets`) or, later, from a rollup.
+Pure: the buckets come from the rollups or the archive (`buckets.hour_buckets`, `scan_hour_buckets`).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final
 
 from atalaia.analytics.buckets import HourBucket
@@ -50,17 +51,22 @@ class Volumes:
 def fold_buckets(buckets: Iterable[HourBucket], hours_for: HoursFor) -> Volumes:
     """Each bucket lands in its line's local weekday and hour; its after-hours verdict is its hour's start."""
     volumes = Volumes()
+    cells: dict[tuple[int, datetime], tuple[tuple[int, int], bool]] = {}  # rows of one line-hour share a verdict
     for bucket in buckets:
-        options = hours_for(bucket.line_id)
-        local = local_time(bucket.hour, options.timezone)
+        key = (bucket.line_id, bucket.hour)
+        if key not in cells:
+            options = hours_for(bucket.line_id)
+            local = local_time(bucket.hour, options.timezone)
+            cells[key] = ((local.weekday(), local.hour), is_after_hours(bucket.hour, options))
+        cell, after = cells[key]
         if bucket.direction == Direction.INBOUND.value:
             volumes.messages_in += bucket.count
         else:
             volumes.messages_out += bucket.count
-        volumes.by_hour[(local.weekday(), local.hour)] += bucket.count
+        volumes.by_hour[cell] += bucket.count
         volumes.by_kind[bucket.message_kind] += bucket.count
         volumes.by_conversation_kind[bucket.conversation_kind] += bucket.count
-        if is_after_hours(bucket.hour, options):
+        if after:
             volumes.after_hours += bucket.count
     return volumes
 

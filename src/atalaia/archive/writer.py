@@ -3,6 +3,7 @@
 1. Contacts and conversations named by the batch are found or created.
 2. Messages are inserted with ON CONFLICT DO NOTHING on (line, provider id): a retried webhook or
    a re-imported export stores nothing twice, even with two workers racing.
+   The analytics rollups count the new ones in one more statement (archive/rollups.py).
 3. Attachments carried with their bytes go to the encrypted blob store first, then get a row.
 4. Edits, deletions, reactions and statuses become their own rows (see followups.py).
 5. Every new record is linked into the tenant's hash chain in the same transaction.
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, case, or_, update
 from sqlalchemy.orm import Session
 
-from atalaia.archive import followups
+from atalaia.archive import followups, rollups
 from atalaia.archive.chain import PendingRecord, SignerFactory, append
 from atalaia.archive.directory import add_participants, resolve_contacts, resolve_conversations
 from atalaia.archive.sanitize import bounded_id, clean_text, clip
@@ -112,6 +113,7 @@ def archive_lines(
         conversation_ids=conversation_ids,
         now=now,
     )
+    rollups.add_messages(session, [row["id"] for row, _ in new_rows])  # one statement per batch
     line_of: dict[int, int] = {}
     for row, _ in new_rows:
         result = results[row["line_id"]]

@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "atalaia.cli.alerts_cmd",
     "atalaia.cli.simulate_cmd",
     "atalaia.cli.report_cmd",
+    "atalaia.cli.analytics_cmd",
     "atalaia.cli.holds_cmd",
     "atalaia.cli.retention_cmd",
 )

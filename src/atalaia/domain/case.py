@@ -29,6 +29,9 @@ class CaseEventKind(StrEnum):
     STATUS = "status"
     REVEAL = "reveal"
     ESCALATE = "escalate"
+    EVIDENCE = "evidence"  # a file attached (docs/decisions/0024)
+    EVIDENCE_WITHDRAWN = "evidence_withdrawn"  # a file marked withdrawn, with a reason; never deleted
+    NOTICE = "notice"  # the templated notice e-mailed to the employee: sent or failed
 
 
 # Every allowed move; anything else (resolving twice, reviewing a resolved case) is a conflict.

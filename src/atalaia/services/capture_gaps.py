@@ -63,16 +63,31 @@ def detect_gaps(session: Session, *, now: datetime) -> GapCheck:
         reason, expected = _gap_reason(session, line, now=now)
         if reason is None:
             continue
-        session.add(CaptureGap(tenant_id=line.tenant_id, line_id=line.id, reason=reason,
-                               started_at=line.last_event_at or now, detected_at=now,
-                               expected_messages=expected))  # fmt: skip
-        audit.record(session, tenant_id=line.tenant_id, actor="worker", action="capture_gap_opened",
-                     object_type="line", object_id=line.id,
-                     detail={"reason": reason, "since": (line.last_event_at or now).isoformat(),
-                             "expected_messages": expected})  # fmt: skip
+        _open(session, line, reason=reason, expected=expected, now=now, actor="worker")
         result.opened.append(line.id)
     session.flush()
     return result
+
+
+def open_on_disconnection(session: Session, line: Line, *, now: datetime) -> bool:
+    """The gateway just said the line is disconnected or banned: open its gap now, not at the next
+    check (uncommitted, audited); False when one is already open."""
+    already = session.execute(
+        select(CaptureGap.id).where(CaptureGap.line_id == line.id, CaptureGap.ended_at.is_(None))
+    ).first()
+    if already is not None:
+        return False
+    _open(session, line, reason="disconnected", expected=0, now=now, actor="gateway")
+    return True
+
+
+def _open(session: Session, line: Line, *, reason: str, expected: int, now: datetime, actor: str) -> None:
+    since = line.last_event_at or now
+    session.add(CaptureGap(tenant_id=line.tenant_id, line_id=line.id, reason=reason, started_at=since,
+                           detected_at=now, expected_messages=expected))  # fmt: skip
+    audit.record(session, tenant_id=line.tenant_id, actor=actor, action="capture_gap_opened", object_type="line",
+                 object_id=line.id, detail={"reason": reason, "since": since.isoformat(),
+                                            "expected_messages": expected})  # fmt: skip
 
 
 def expected_messages(session: Session, line: Line, *, since: datetime, until: datetime) -> int:

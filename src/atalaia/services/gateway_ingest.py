@@ -46,6 +46,7 @@ from atalaia.errors import TamperedData
 from atalaia.journal import append_entry, mark_entry
 from atalaia.runtime import Runtime
 from atalaia.security.tokens import hash_token
+from atalaia.services.capture_gaps import DISCONNECTED, open_on_disconnection
 from atalaia.services.compliance.scanning import scan_new_messages
 from atalaia.services.ingest import IngestOutcome
 from atalaia.services.line_connections import record_gateway_qr
@@ -321,6 +322,8 @@ def _apply_line_status(session: Session, line: Line, parsed: GatewayParse) -> No
         return  # a retired line stays retired whatever its gateway says
     session.execute(update(Line).where(Line.id == line.id).values(status=new.value))
     log.info("line %s: %s -> %s (%s)", line.id, line.status, new.value, parsed.status_reason or parsed.event)
+    if new.value in DISCONNECTED:
+        open_on_disconnection(session, line, now=datetime.now(UTC))
 
 
 def _apply_group_subjects(session: Session, line: Line, subjects: Mapping[str, str]) -> None:

@@ -36,6 +36,9 @@ EVENT: Final = {
     "comment": "comentário",
     "reveal": "colaborador revelado",
     "escalate": "escalado",
+    "evidence": "evidência anexada",
+    "evidence_withdrawn": "evidência retirada",
+    "notice": "aviso ao colaborador",
 }
 LABELS: Final = {
     "status": STATUS,

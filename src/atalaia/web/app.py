@@ -20,11 +20,22 @@ from atalaia.web.api import search as search_api
 from atalaia.web.console import admin_users as admin_user_pages
 from atalaia.web.console import alerts as alert_pages
 from atalaia.web.console import audit_page as audit_log_page
-from atalaia.web.console import dashboard, onboarding_invites, onboarding_public, onboarding_rules, search_page
+from atalaia.web.console import case_files_page as case_file_pages
+from atalaia.web.console import (
+    dashboard,
+    live,
+    onboarding_invites,
+    onboarding_public,
+    onboarding_rules,
+    policies_page,
+    search_page,
+    step_in_page,
+)
 from atalaia.web.console import exports_page as export_pages
 from atalaia.web.console import holds_page as hold_pages
 from atalaia.web.console import line_provider as line_provider_pages
 from atalaia.web.console import lines_page as line_pages
+from atalaia.web.console import notice_template_page as notice_template_pages
 from atalaia.web.console import requests_page as request_pages
 from atalaia.web.console import routes as console
 from atalaia.web.console import totp as totp_pages
@@ -69,6 +80,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(search_api.router)
     app.include_router(alert_pages.router)
     app.include_router(alerts_api.router)
+    app.include_router(case_file_pages.router)  # evidence and employee notice: size bound, then CSRF
+    app.include_router(notice_template_pages.router)
     app.include_router(privacy.router)
     for router in (totp_login_page.router, totp_pages.router, admin_user_pages.router, audit_log_page.router):
         app.include_router(router)
@@ -83,4 +96,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(request_pages.erase_router)  # the erasure commits itself: outside the request's transaction
     app.include_router(line_pages.router)
     app.include_router(line_provider_pages.router)  # provider calls, outside the request's transaction
+    app.include_router(policies_page.router)
+    app.include_router(live.router)  # the live transcript's polling endpoint
+    app.include_router(step_in_page.router)  # the send waits on the provider: outside the request's transaction
     return app

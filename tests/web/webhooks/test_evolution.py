@@ -27,6 +27,8 @@ from sqlalchemy import select
 from atalaia.db.engine import transaction
 from atalaia.db.models import (
     Attachment,
+    AuditEntry,
+    CaptureGap,
     Conversation,
     DeliveryStatusRecord,
     JournalEntry,
@@ -435,3 +437,15 @@ def test_an_edit_that_does_not_decrypt_is_not_archived_and_says_why(
     assert all_rows(lines, Revision) == []
     entry = all_rows(lines, JournalEntry)[-1]
     assert "does not decrypt to an edit" in (entry.reason or "")
+
+
+def test_a_disconnection_event_opens_the_capture_gap_at_once_and_only_once(client: TestClient, lines: Lines) -> None:
+    post(client, sample("connection_open.json"), lines.evolution_token)
+    post(client, sample("connection_close_401.json"), lines.evolution_token)
+    post(client, sample("connection_close_401.json"), lines.evolution_token)  # the gateway says it again
+
+    gaps = all_rows(lines, CaptureGap)
+    assert [(gap.reason, gap.ended_at) for gap in gaps] == [("disconnected", None)]  # no wait for the worker
+    with lines.setup.runtime.sessions() as session:
+        actions = session.execute(select(AuditEntry.action).where(AuditEntry.action == "capture_gap_opened")).all()
+    assert len(actions) == 1

@@ -1,6 +1,8 @@
 """Every table; importing this package registers them all on `Base.metadata`."""
 
+from atalaia.db.models.analytics import MessageRollup
 from atalaia.db.models.base import Base
+from atalaia.db.models.case_files import CaseEvidence, EmployeeNoticeTemplate
 from atalaia.db.models.compliance import Alert, AlertHit, CaseEvent, Notification, NotificationChannel, PolicyVersion
 from atalaia.db.models.corrections import ContactCorrection
 from atalaia.db.models.export_jobs import ExportJob
@@ -20,6 +22,7 @@ from atalaia.db.models.messages import (
 from atalaia.db.models.notices import Notice
 from atalaia.db.models.onboarding import Acceptance, Invitation, UsageRuleVersion
 from atalaia.db.models.records import AuditEntry, ChainHead, ChainLink, Checkpoint, JournalEntry
+from atalaia.db.models.step_ins import StepIn
 from atalaia.db.models.tenancy import (
     ApiToken,
     Employee,
@@ -43,6 +46,7 @@ __all__ = [
     "Base",
     "CaptureGap",
     "CaseEvent",
+    "CaseEvidence",
     "ChainHead",
     "ChainLink",
     "Checkpoint",
@@ -51,6 +55,7 @@ __all__ = [
     "Conversation",
     "DeliveryStatusRecord",
     "Employee",
+    "EmployeeNoticeTemplate",
     "Erasure",
     "ExportJob",
     "Invitation",
@@ -63,6 +68,7 @@ __all__ = [
     "LoginSession",
     "ManagedTeam",
     "Message",
+    "MessageRollup",
     "Notice",
     "Notification",
     "NotificationChannel",
@@ -74,6 +80,7 @@ __all__ = [
     "RetentionRule",
     "Revision",
     "Revocation",
+    "StepIn",
     "SubjectRequest",
     "Team",
     "Tenant",

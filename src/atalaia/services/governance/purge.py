@@ -26,6 +26,7 @@ from typing import Any, Final
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from atalaia.archive.rollups import remove_messages
 from atalaia.archive.tombstones import Entry, expected_hashes, record_batch
 from atalaia.db.engine import transaction
 from atalaia.db.models import (
@@ -265,6 +266,7 @@ def _purge_messages(session: Session, run: _Run, rows: list[tuple[int, int]], ke
         if refs[record_type.value]:
             session.execute(delete(model).where(model.id.in_(refs[record_type.value])))
     remove_from_index(session, ids)
+    remove_messages(session, ids)  # the rollups lose them in the same transaction (decision 0023)
     session.execute(delete(Message).where(Message.id.in_(ids)))
     _record(session, run, entries, detail={"scope": "messages", **counts}, digests=[d for _, d in attachments])
 

@@ -150,3 +150,30 @@ class RulePrecisionOut(BaseModel):
 
 class PrecisionOut(BaseModel):
     rules: list[RulePrecisionOut]
+
+
+class EvidenceFileOut(BaseModel):
+    id: int
+    alert_id: int
+    file_name: str = Field(description="Cleaned: no folders, no control characters, at most 120 characters")
+    real_type: str | None = Field(description="From the magic bytes")
+    declared_type: str | None = Field(description="From the name's extension")
+    type_mismatch: bool = Field(description="The extension does not match the real type")
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    withdrawn_reason: str | None
+
+
+class EvidenceListOut(BaseModel):
+    files: list[EvidenceFileOut]
+
+
+class EmployeeNoticeOut(BaseModel):
+    alert_id: int
+    status: str = Field(description="sent | failed (recorded in the case history either way)")
+    template_version: int = Field(description="0 is the built-in default")
+    error: str | None

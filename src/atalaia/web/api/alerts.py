@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from atalaia.db.models import CaseEvidence, Tenant
 from atalaia.errors import NotFound
 from atalaia.runtime import Runtime
 from atalaia.services.access import Principal
 from atalaia.services.compliance.actor import Actor
+from atalaia.services.compliance.case_evidence import add_evidence, list_evidence, read_evidence, withdraw_evidence
 from atalaia.services.compliance.cases import assign, comment, escalate, reopen, resolve, start_review
+from atalaia.services.compliance.employee_notice import Outbox, send_employee_notice
 from atalaia.services.compliance.evidence import hit_context
 from atalaia.services.compliance.precision import rule_precision
 from atalaia.services.compliance.privacy import reveal
@@ -32,6 +35,9 @@ from atalaia.web.api.alert_schemas import (
     AlertOut,
     AssignIn,
     CommentIn,
+    EmployeeNoticeOut,
+    EvidenceFileOut,
+    EvidenceListOut,
     EvidenceOut,
     PrecisionOut,
     ReasonIn,
@@ -40,9 +46,17 @@ from atalaia.web.api.alert_schemas import (
     RulePrecisionOut,
 )
 from atalaia.web.api.schemas import ErrorOut
+from atalaia.web.case_files import Upload, bounded_upload, evidence_blobs, evidence_response, uploaded_file
 from atalaia.web.deps import ApiUser, RuntimeDep, SessionDep, client_ip
 
 ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}}}}},
+    }
+}  # fmt: skip
 router = APIRouter(prefix="/api/v1", tags=["alerts"], responses=ERRORS)  # type: ignore[arg-type]
 
 
@@ -200,6 +214,131 @@ def reveal_employee(
         email=revealed.email,
         team=revealed.team,
     )
+
+
+@router.post(
+    "/alerts/{alert_id}/evidence",
+    response_model=EvidenceFileOut,
+    status_code=201,
+    summary="Attach an evidence file (multipart field `file`; 413 beyond ATALAIA_MAX_EVIDENCE_BYTES)",
+    dependencies=[Depends(bounded_upload)],
+    openapi_extra=UPLOAD_BODY,
+    responses={411: {"model": ErrorOut}, 413: {"model": ErrorOut}},
+)
+def attach_evidence(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: ApiUser,
+    alert_id: int,
+    upload: Annotated[Upload, Depends(uploaded_file)],
+) -> EvidenceFileOut | JSONResponse:
+    """Compliance, or a manager on an alert of their team; the case must not be resolved."""
+    try:
+        row = add_evidence(
+            session,
+            blobs=evidence_blobs(runtime),
+            data_key=_data_key(session, runtime, principal.tenant_id),
+            tenant_id=principal.tenant_id,
+            alert_id=alert_id,
+            actor=Actor.from_principal(principal),
+            file_name=upload.file_name,
+            content=upload.content,
+            max_bytes=runtime.settings.max_evidence_bytes,
+            allow_executables=runtime.settings.evidence_allow_executables,
+        )
+    except NotFound as exc:
+        return _not_found(exc)
+    return _evidence_out(row)
+
+
+@router.get("/alerts/{alert_id}/evidence", response_model=EvidenceListOut, summary="The case's evidence files")
+def evidence_files(session: SessionDep, principal: ApiUser, alert_id: int) -> EvidenceListOut | JSONResponse:
+    try:
+        rows = list_evidence(
+            session, tenant_id=principal.tenant_id, alert_id=alert_id, actor=Actor.from_principal(principal)
+        )
+    except NotFound as exc:
+        return _not_found(exc)
+    return EvidenceListOut(files=[_evidence_out(row) for row in rows])
+
+
+@router.get(
+    "/alerts/{alert_id}/evidence/{evidence_id}",
+    summary="Download one evidence file (an audited read; always an attachment)",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def evidence_download(
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: ApiUser, alert_id: int, evidence_id: int
+) -> Response:
+    try:
+        found = read_evidence(
+            session,
+            blobs=evidence_blobs(runtime),
+            data_key=_data_key(session, runtime, principal.tenant_id),
+            tenant_id=principal.tenant_id,
+            alert_id=alert_id,
+            evidence_id=evidence_id,
+            actor=Actor.from_principal(principal),
+            ip=client_ip(request),
+        )
+    except NotFound as exc:
+        return _not_found(exc)
+    return evidence_response(found)
+
+
+@router.post(
+    "/alerts/{alert_id}/evidence/{evidence_id}/withdraw",
+    response_model=EvidenceFileOut,
+    summary="Mark an evidence file withdrawn, with a reason (it is never deleted)",
+)
+def evidence_withdraw(
+    session: SessionDep, principal: ApiUser, alert_id: int, evidence_id: int, body: ReasonIn
+) -> EvidenceFileOut | JSONResponse:
+    try:
+        row = withdraw_evidence(session, tenant_id=principal.tenant_id, alert_id=alert_id, evidence_id=evidence_id,
+                                actor=Actor.from_principal(principal), reason=body.reason)  # fmt: skip
+    except NotFound as exc:
+        return _not_found(exc)
+    return _evidence_out(row)
+
+
+@router.post(
+    "/alerts/{alert_id}/employee-notice",
+    response_model=EmployeeNoticeOut,
+    summary="E-mail the tenant's notice to the alert's employee (compliance, after revealing them)",
+    responses={502: {"model": EmployeeNoticeOut, "description": "Not delivered; recorded as failed"}},
+)
+def employee_notice(
+    session: SessionDep, runtime: RuntimeDep, principal: ApiUser, alert_id: int
+) -> EmployeeNoticeOut | JSONResponse:
+    try:
+        outcome = send_employee_notice(session, tenant_id=principal.tenant_id, alert_id=alert_id,
+                                       actor=Actor.from_principal(principal),
+                                       outbox=Outbox.from_settings(runtime.settings))  # fmt: skip
+    except NotFound as exc:
+        return _not_found(exc)
+    out = EmployeeNoticeOut(alert_id=outcome.alert_id, status=outcome.status,
+                            template_version=outcome.template_version, error=outcome.error)  # fmt: skip
+    if outcome.status != "sent":
+        return JSONResponse(out.model_dump(), status_code=502)  # returned: the failure's history entry commits
+    return out
+
+
+def _data_key(session: Session, runtime: Runtime, tenant_id: int) -> bytes:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("organização não encontrada")
+    return runtime.data_key(tenant)
+
+
+def _evidence_out(row: CaseEvidence) -> EvidenceFileOut:
+    return EvidenceFileOut(
+        id=row.id, alert_id=row.alert_id, file_name=row.file_name, real_type=row.real_type,
+        declared_type=row.declared_type, type_mismatch=row.type_mismatch, size=row.size, sha256=row.sha256,
+        uploaded_by=row.uploaded_by, uploaded_at=row.uploaded_at, withdrawn_at=row.withdrawn_at,
+        withdrawn_by=row.withdrawn_by, withdrawn_reason=row.withdrawn_reason,
+    )  # fmt: skip
 
 
 def _act(

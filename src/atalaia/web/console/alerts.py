@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from atalaia.domain.case import CaseStatus
 from atalaia.domain.enums import Role
-from atalaia.errors import Conflict, InvalidInput, NotFound
+from atalaia.errors import AtalaiaError, Conflict, InvalidInput, NotFound
 from atalaia.services.compliance.actor import Actor
+from atalaia.services.compliance.case_evidence import REVIEWERS, list_evidence
 from atalaia.services.compliance.cases import MAX_TEXT_CHARS, assign, comment, escalate, reopen, resolve, start_review
 from atalaia.services.compliance.evidence import hit_context
 from atalaia.services.compliance.precision import rule_precision
@@ -43,6 +44,9 @@ DONE: Final = {
     "resolve": "Alerta resolvido.",
     "reopen": "Alerta reaberto.",
     "escalate": "Alerta escalado para a conformidade.",
+    "evidence": "Evidência anexada ao caso.",
+    "withdraw": "Evidência retirada; ela continua no histórico.",
+    "notice": "Aviso enviado ao colaborador.",
 }
 Filter = Annotated[str, Query(max_length=100)]
 TextField = Annotated[str, Form(max_length=FORM_TEXT_CHARS)]
@@ -254,7 +258,7 @@ def _failed(
     runtime: RuntimeDep,
     user: CurrentUser,
     alert_id: int,
-    exc: InvalidInput | Conflict,
+    exc: AtalaiaError,
     *,
     action: str,
     values: dict[str, str],
@@ -298,6 +302,7 @@ def _case_page(
     can_act = actor.role is not Role.AUDITOR
     is_open = detail.alert.status != CaseStatus.RESOLVED.value
     people = assignees(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor) if can_act and is_open else []
+    files = list_evidence(session, tenant_id=tenant_id, alert_id=alert_id, actor=actor)
     context: dict[str, Any] = {
         "principal": principal,
         "csrf_token": login.csrf_token,
@@ -316,5 +321,9 @@ def _case_page(
         "max_text": MAX_TEXT_CHARS,
         "people": people,
         "labels": LABELS,
+        "files": files,
+        "can_add_evidence": actor.role in REVIEWERS and is_open,
+        "can_notify": actor.role is Role.COMPLIANCE,
+        "max_evidence_mib": runtime.settings.max_evidence_bytes // (1024 * 1024),
     }
     return templates.TemplateResponse(request, "pages/alert.html", context, status_code=status_code)

@@ -16,6 +16,7 @@ from atalaia.services.stats import tenant_stats
 from atalaia.services.tenancy import DEFAULT_TENANT_SLUG
 from atalaia.services.totp import second_factor_required
 from atalaia.web.console.signin import ask_for_code, finish_sign_in
+from atalaia.web.console.step_in_view import step_in_context
 from atalaia.web.csrf import LOGIN_CSRF_COOKIE, new_login_token, require_csrf
 from atalaia.web.deps import SESSION_COOKIE, CurrentUser, RuntimeDep, SessionDep, client_ip
 from atalaia.web.errors import render_error
@@ -109,12 +110,15 @@ def conversations(request: Request, session: SessionDep, user: CurrentUser, page
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
-def conversation(request: Request, session: SessionDep, user: CurrentUser, conversation_id: int) -> Response:
+def conversation(
+    request: Request, session: SessionDep, runtime: RuntimeDep, user: CurrentUser, conversation_id: int
+) -> Response:
     principal, login = user
     try:
         data = get_conversation(session, principal=principal, conversation_id=conversation_id, ip=client_ip(request))
     except NotFound as exc:
         # Answered, not raised, so the transaction commits the audit of the denied attempt.
         return render_error(request, exc.status, exc.message)
-    context = {"principal": principal, "conversation": data, "csrf_token": login.csrf_token}
+    context = {"principal": principal, "conversation": data, "csrf_token": login.csrf_token,
+               **step_in_context(session, runtime, principal, data)}  # fmt: skip
     return templates.TemplateResponse(request, "pages/conversation.html", context)
