@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     )
     smtp_url: SecretStr | None = Field(default=None, description="SMTP server for alert e-mails (smtp[s]://...).")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Console address in links sent out.")
+    weekly_reports: bool = Field(
+        default=True,
+        description="E-mail each manager their teams' weekly report on Mondays after 08:00 (needs ATALAIA_SMTP_URL).",
+    )
     export_expiry_days: int = Field(
         default=7, ge=1, le=3650, description="Days a console or API export stays downloadable before it is deleted."
     )

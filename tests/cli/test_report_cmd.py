@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from tests.analytics_story import L2, L3, WEEK, Story, build_story
 from tests.cli.conftest import Invoke, json_of
@@ -108,3 +110,27 @@ def test_the_table_is_in_portuguese(atalaia: Invoke, story: Story) -> None:
     assert "Anúncio 120208 Plano Empresa" in text
     assert "seg" in text
     assert "dom" in text
+
+
+def test_format_pdf_writes_the_report_and_keeps_the_json_contract(
+    atalaia: Invoke, story: Story, tmp_path: Path
+) -> None:
+    out = tmp_path / "vendas.pdf"
+
+    payload = json_of(atalaia("report", *THE_WEEK, "--team", "Vendas", "--format", "pdf", "--out", str(out), "--json"))
+    text = atalaia("report", *THE_WEEK, "--format", "pdf", "--out", str(tmp_path / "all.pdf")).stdout
+    missing_out = atalaia("report", "--format", "pdf", expect=2)
+    unknown = atalaia("report", "--format", "docx", "--out", str(tmp_path / "x.docx"), expect=2)
+    unwritable = atalaia("report", "--format", "pdf", "--out", str(tmp_path / "no" / "such" / "dir.pdf"), expect=2)
+
+    assert list(payload)[: len(CONTRACT)] == CONTRACT
+    assert (payload["messages_in"], payload["messages_out"]) == (8, 8)
+    pdf = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(out).pages)
+    assert "Equipe Vendas" in pdf
+    assert "Mensagens recebidas 8" in pdf
+    assert "gravado em" in text
+    assert (tmp_path / "all.pdf").read_bytes().startswith(b"%PDF")
+    assert "--out" in missing_out.output
+    assert "docx" in unknown.output
+    assert "não foi possível gravar" in unwritable.output
+    assert not (tmp_path / "x.docx").exists()

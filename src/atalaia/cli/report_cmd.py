@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +11,9 @@ import typer
 from atalaia.analytics import ReportOptions, build_report, parse_period, resolve_scope
 from atalaia.cli.common import JsonOption, TenantOption, emit_json, handle_errors, open_runtime, resolve_tenant
 from atalaia.db.engine import transaction
+from atalaia.errors import InvalidInput
+from atalaia.reports.document import gather
+from atalaia.reports.pdf import render_pdf
 
 WEEKDAYS = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
 SEVERITIES = {"low": "baixa", "medium": "média", "high": "alta", "critical": "crítica"}
@@ -36,10 +40,18 @@ def report_command(
     unanswered_hours: Annotated[
         float, typer.Option("--unanswered-hours", min=0, help="Hours after which a waiting customer is unanswered.")
     ] = 24.0,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text (default) or pdf: also write the report as a PDF to --out.")
+    ] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the PDF (with --format pdf).")] = None,
     tenant: TenantOption = "default",
     as_json: JsonOption = False,
 ) -> None:
     """Volumes, response times, unanswered customers, after-hours share, heat map, alerts and ad campaigns."""
+    if output_format not in ("text", "pdf"):
+        raise InvalidInput(f"formato desconhecido: {output_format!r} (use text ou pdf)")
+    if (output_format == "pdf") != (out is not None):
+        raise InvalidInput("use --format pdf junto com --out ARQUIVO.pdf")
     with open_runtime() as runtime:
         tenant_row = resolve_tenant(runtime, tenant)
         with transaction(runtime.sessions) as session:
@@ -48,11 +60,27 @@ def report_command(
                 date_from, date_to, timezone=scope.line_timezone or tenant_row.timezone, now=datetime.now(UTC)
             )
             options = ReportOptions(business_hours=business_hours, unanswered_hours=unanswered_hours)
-            report = build_report(session, scope=scope, period=period, options=options)
+            if out is None:
+                report = build_report(session, scope=scope, period=period, options=options)
+            else:  # the same figures, drawn: the JSON and the text below stay what they always were
+                document = gather(session, scope=scope, period=period, options=options)
+                report = document.report
+    if out is not None:
+        write_pdf(out, render_pdf(document))
     if as_json:
         emit_json(report)
         return
-    typer.echo(render(report))
+    typer.echo(f"Relatório em PDF gravado em {out}" if out is not None else render(report))
+
+
+def write_pdf(path: Path, content: bytes) -> None:
+    """Write next to the target, then rename: an interrupted run leaves no half PDF under the name asked for."""
+    try:
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(content)
+        partial.replace(path)
+    except OSError as exc:
+        raise InvalidInput(f"não foi possível gravar {path}: {exc.strerror or exc}") from None
 
 
 def render(report: dict[str, Any]) -> str:

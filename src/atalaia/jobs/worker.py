@@ -14,6 +14,7 @@ from typing import Final
 from atalaia.db.engine import transaction
 from atalaia.jobs import extraction, media
 from atalaia.jobs.queue import ClaimedJob, JobFailed, claim_next, finish, retry_or_fail
+from atalaia.reports import weekly as weekly_reports
 from atalaia.runtime import Runtime
 from atalaia.services import attachment_text, export_jobs, notices
 from atalaia.services.capture_gaps import detect_gaps
@@ -96,3 +97,9 @@ def run_periodic_checks(runtime: Runtime) -> None:
         export_jobs.expire_exports(runtime)
     except Exception:
         log.exception("export expiry failed")
+    try:  # managers' weekly e-mails, from Monday 08:00 local, once per week (reports/weekly.py)
+        weekly = weekly_reports.send_weekly_reports(runtime, now=datetime.now(UTC))
+        if weekly:
+            log.info("sent %s weekly report(s)", len(weekly))
+    except Exception:
+        log.exception("weekly reports failed")

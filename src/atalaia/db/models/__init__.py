@@ -34,6 +34,7 @@ from atalaia.db.models.tenancy import (
     TotpCredential,
     User,
 )
+from atalaia.db.models.weekly_reports import WeeklyReport
 
 __all__ = [
     "Acceptance",
@@ -88,4 +89,5 @@ __all__ = [
     "TotpCredential",
     "UsageRuleVersion",
     "User",
+    "WeeklyReport",
 ]

@@ -3,7 +3,8 @@
 The figures are `analytics.build_report`'s for the scope the viewer may see (a manager: their
 teams' lines only) — the same numbers as the command and the API. Counts of conversations and
 alerts link to the lists behind them (conversations, alerts by policy or severity). Tables download as CSV or XLSX,
-each cell defused against spreadsheet formulas. Charts are PNG images drawn on the server.
+each cell defused against spreadsheet formulas; the whole report downloads as a PDF (reports/pdf.py).
+Charts are PNG images drawn on the server.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from atalaia.analytics import Period, ReportOptions, Scope, build_report
 from atalaia.analytics.daily import daily_volumes
 from atalaia.errors import AtalaiaError
 from atalaia.exports.csv_file import safe_cell
+from atalaia.reports.document import gather
+from atalaia.reports.pdf import render_pdf
+from atalaia.reports.scoping import require_own_team
 from atalaia.services import audit
 from atalaia.services.access import Principal
 from atalaia.services.analytics_access import principal_scope, scope_period
@@ -65,6 +69,20 @@ def heatmap_chart(request: Request, session: SessionDep, user: CurrentUser) -> R
     scope, period = _scope(session, user[0], _params(request))
     report = build_report(session, scope=scope, period=period, options=ReportOptions())
     return Response(heatmap_png(report["by_hour"]), media_type="image/png")
+
+
+@router.get("/dashboard/report.pdf")
+def report_pdf(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The PDF of the dashboard's scope and period; a manager naming a team not theirs gets 404."""
+    principal = user[0]
+    params = _params(request)
+    require_own_team(session, principal, params["team"] or None)
+    scope, period = _scope(session, principal, params)
+    document = gather(session, scope=scope, period=period)
+    _audit(session, principal, request, document.report, via="console_pdf")
+    name = f"atalaia-relatorio-{document.period.as_json()['from'][:10]}.pdf"
+    return Response(render_pdf(document), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.get("/dashboard/table.{extension}")
@@ -126,7 +144,7 @@ def _rows(report: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def _audit(session: Any, principal: Principal, request: Request, report: dict[str, Any]) -> None:
+def _audit(session: Any, principal: Principal, request: Request, report: dict[str, Any], via: str = "console") -> None:
     audit.record(session, tenant_id=principal.tenant_id, actor=principal.email, user_id=principal.user_id,
                  action="analytics_read", object_type="report", object_id=None, ip=client_ip(request),
-                 detail={"scope": report["scope"], "period": report["period"], "via": "console"})  # fmt: skip
+                 detail={"scope": report["scope"], "period": report["period"], "via": via})  # fmt: skip
