@@ -44,6 +44,9 @@ def demo_command(
         typer.echo(f"console: http://{host}:{port}")
         typer.echo(f"entrar com: {summary.login.email}")
         typer.echo(f"senha:      {summary.login.password}")
+        typer.echo(
+            f"administração (linhas, pessoas, regras de uso): {summary.admin.email}  senha: {summary.admin.password}"
+        )
         if no_serve:
             return
         from atalaia.web.server import serve  # the web stack loads only when serving

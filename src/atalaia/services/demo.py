@@ -4,8 +4,9 @@
    internal contacts.
 2. The generator's events are archived through the same `archive_events` as real traffic, in
    batches per line, so the demo exercises idempotency, the chain and the blob store.
-3. A compliance officer is created with a random password, kept in ATALAIA_HOME/demo-login.txt
-   (owner-only) so running the demo again can print the same sign-in.
+3. A compliance officer (the DPO, who reviews) and an administrator (who creates lines, invites
+   employees, publishes the usage rules) are created with random passwords, kept in
+   ATALAIA_HOME/demo-login.txt (owner-only) so running the demo again can print the same sign-ins.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from atalaia.services.tenancy import ensure_tenant
 BATCH: Final = 500
 LOGIN_FILE: Final = "demo-login.txt"
 DEMO_EMAIL: Final = "dpo@exemplo.com.br"
+ADMIN_EMAIL: Final = "admin@exemplo.com.br"
 
 Progress = Callable[[int], None]
 
@@ -49,7 +51,8 @@ class DemoLogin:
 
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
-    login: DemoLogin
+    login: DemoLogin  # the DPO: the console's daily user
+    admin: DemoLogin  # lines, people, usage rules
     loaded: bool  # False when the tenant already held the demo
     result: ArchiveResult
 
@@ -71,9 +74,10 @@ def load_demo(
         ).scalar_one()
     login_path = runtime.settings.home / LOGIN_FILE
     if already:
-        return DemoSummary(login=_read_login(runtime, tenant, login_path), loaded=False, result=ArchiveResult())
-    login = _create_people(runtime, tenant, plan)
-    _write_login(login_path, login)
+        login, admin = _read_logins(runtime, tenant, login_path)
+        return DemoSummary(login=login, admin=admin, loaded=False, result=ArchiveResult())
+    login, admin = _create_people(runtime, tenant, plan)
+    _write_logins(login_path, login, admin)
     line_ids = _line_ids(runtime, tenant)
     result = ArchiveResult()
     pending: dict[int, list[ArchiveEvent]] = {}
@@ -91,11 +95,11 @@ def load_demo(
     _mark_internal(runtime, tenant, plan)
     with transaction(runtime.sessions) as session:
         checkpoint_now(session, tenant_id=tenant.id, signer=lambda: runtime.signer(tenant))
-    return DemoSummary(login=login, loaded=True, result=result)
+    return DemoSummary(login=login, admin=admin, loaded=True, result=result)
 
 
-def _create_people(runtime: Runtime, tenant: Tenant, plan: DemoPlan) -> DemoLogin:
-    password = generate_password()
+def _create_people(runtime: Runtime, tenant: Tenant, plan: DemoPlan) -> tuple[DemoLogin, DemoLogin]:
+    password, admin_password = generate_password(), generate_password()
     with transaction(runtime.sessions) as session:
         for team in plan.teams:
             ensure_team(session, tenant_id=tenant.id, name=team.name)
@@ -103,6 +107,8 @@ def _create_people(runtime: Runtime, tenant: Tenant, plan: DemoPlan) -> DemoLogi
                         teams=[team.name], name=team.manager.name)  # fmt: skip
         create_user(session, tenant_id=tenant.id, email=DEMO_EMAIL, role="compliance", password=password,
                     name="Encarregada de Dados (DPO)")  # fmt: skip
+        create_user(session, tenant_id=tenant.id, email=ADMIN_EMAIL, role="admin", password=admin_password,
+                    name="Administração do Atalaia")  # fmt: skip
         for line in plan.lines:
             add_line(
                 session,
@@ -120,7 +126,7 @@ def _create_people(runtime: Runtime, tenant: Tenant, plan: DemoPlan) -> DemoLogi
         session.execute(update(Line).where(Line.tenant_id == tenant.id).values(status="connected"))
         audit.record(session, tenant_id=tenant.id, actor="cli", action="demo_loaded", detail={"seed": plan.seed})
         import_default_policies(session, tenant_id=tenant.id, actor="cli")
-    return DemoLogin(email=DEMO_EMAIL, password=password)
+    return DemoLogin(email=DEMO_EMAIL, password=password), DemoLogin(email=ADMIN_EMAIL, password=admin_password)
 
 
 def _line_ids(runtime: Runtime, tenant: Tenant) -> dict[str, int]:
@@ -153,29 +159,42 @@ def _mark_internal(runtime: Runtime, tenant: Tenant, plan: DemoPlan) -> None:
         )
 
 
-def _write_login(path: Path, login: DemoLogin) -> None:
+def _write_logins(path: Path, *logins: DemoLogin) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(f"{login.email}\n{login.password}\n")
+        handle.writelines(f"{login.email}\n{login.password}\n" for login in logins)
 
 
-def _read_login(runtime: Runtime, tenant: Tenant, path: Path) -> DemoLogin:
-    """The sign-in kept by the first load; when that file is gone, a new password is set."""
+def _read_logins(runtime: Runtime, tenant: Tenant, path: Path) -> tuple[DemoLogin, DemoLogin]:
+    """The sign-ins kept by the first load. A missing one (the file gone, or a demo loaded before
+    the administrator existed) gets a new password, its user created if need be."""
     try:
-        email, password = path.read_text(encoding="utf-8").split()[:2]
-    except (OSError, ValueError):
-        login = DemoLogin(email=DEMO_EMAIL, password=generate_password())
+        words = path.read_text(encoding="utf-8").split()
+    except OSError:
+        words = []
+    kept = {words[i]: words[i + 1] for i in range(0, len(words) - 1, 2)}
+    logins = []
+    for email, role, name in ((DEMO_EMAIL, "compliance", "Encarregada de Dados (DPO)"),
+                              (ADMIN_EMAIL, "admin", "Administração do Atalaia")):  # fmt: skip
+        if email in kept:
+            logins.append(DemoLogin(email=email, password=kept[email]))
+            continue
+        login = DemoLogin(email=email, password=generate_password())
         with transaction(runtime.sessions) as session:
-            session.execute(
-                update(User)
-                .where(User.tenant_id == tenant.id, User.email == login.email)
-                .values(password_hash=hash_password(login.password))
+            user = session.execute(
+                select(User).where(User.tenant_id == tenant.id, User.email == email)
+            ).scalar_one_or_none()
+            if user is None:
+                create_user(session, tenant_id=tenant.id, email=email, role=role, password=login.password, name=name)
+            else:
+                user.password_hash = hash_password(login.password)
+            audit.record(
+                session, tenant_id=tenant.id, actor="cli", action="demo_password_reset", detail={"email": email}
             )
-            audit.record(session, tenant_id=tenant.id, actor="cli", action="demo_password_reset")
-        _write_login(path, login)
-        return login
-    return DemoLogin(email=email, password=password)
+        logins.append(login)
+    _write_logins(path, *logins)
+    return logins[0], logins[1]
 
 
 def demo_message_count(runtime: Runtime, tenant: Tenant) -> int:
