@@ -40,8 +40,15 @@ class ClaimedJob:
 
 
 def enqueue(
-    session: Session, *, tenant_id: int, kind: str, payload: dict[str, Any], run_after: datetime | None = None
+    session: Session,
+    *,
+    tenant_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    run_after: datetime | None = None,
+    urgent: bool = False,
 ) -> None:
+    """`urgent`: someone is waiting for it; it goes before every bulk job already queued."""
     now = datetime.now(UTC)
     session.add(
         Job(
@@ -52,6 +59,7 @@ def enqueue(
             attempts=0,
             max_attempts=8,
             run_after=run_after or now,
+            priority=0 if urgent else 1,
             created_at=now,
         )
     )
@@ -62,7 +70,7 @@ def claim_next(session: Session, *, worker: str, kinds: tuple[str, ...] | None =
     now = datetime.now(UTC)
     ready = (Job.status == "queued") & (Job.run_after <= now)
     stale = (Job.status == "running") & (Job.claimed_at < now - STALE_CLAIM)
-    query = select(Job).where(ready | stale).order_by(Job.run_after, Job.id).limit(1)
+    query = select(Job).where(ready | stale).order_by(Job.priority, Job.run_after, Job.id).limit(1)
     if kinds:
         query = query.where(Job.kind.in_(kinds))
     if session.get_bind().dialect.name == "postgresql":

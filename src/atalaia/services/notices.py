@@ -143,7 +143,7 @@ def queue_notices(
         session.flush()
         last[(candidate.line_id, candidate.contact_id)] = now
         if sends:
-            enqueue(session, tenant_id=tenant.id, kind=KIND, payload={"notice_id": notice.id})
+            enqueue(session, tenant_id=tenant.id, kind=KIND, payload={"notice_id": notice.id}, urgent=True)
         created += 1
     return created
 

@@ -195,7 +195,13 @@ def escalate(session: Session, *, tenant_id: int, alert_id: int, actor: Actor, r
         raise Conflict(f"o alerta {alert.id} já foi escalado")
     alert.escalated = True
     record_event(session, alert=alert, actor=actor, kind=CaseEventKind.ESCALATE, detail={"reason": why})
-    enqueue(session, tenant_id=tenant_id, kind=NOTIFY_KIND, payload={"alert_id": alert.id, "event": "escalated"})
+    enqueue(
+        session,
+        tenant_id=tenant_id,
+        kind=NOTIFY_KIND,
+        payload={"alert_id": alert.id, "event": "escalated"},
+        urgent=True,
+    )
     return alert
 
 

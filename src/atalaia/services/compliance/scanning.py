@@ -279,7 +279,13 @@ def _record(
         new_alerts.extend(stored.new_alerts)
     if notify:
         for alert_id in new_alerts:
-            enqueue(session, tenant_id=tenant_id, kind=NOTIFY_KIND, payload={"alert_id": alert_id, "event": "created"})
+            enqueue(
+                session,
+                tenant_id=tenant_id,
+                kind=NOTIFY_KIND,
+                payload={"alert_id": alert_id, "event": "created"},
+                urgent=True,
+            )
 
 
 def _hits(policy_set: PolicySet, message: MessageFacts) -> list[Hit]:
