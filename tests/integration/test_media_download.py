@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from atalaia.archive.verify import verify_tenant
-from atalaia.db.models import Attachment, Job
+from atalaia.db.engine import transaction
+from atalaia.db.models import Attachment, Job, Line
 from atalaia.domain.events import AttachmentRef
 from atalaia.jobs.worker import run_once
 from atalaia.runtime import Runtime
+from atalaia.services.line_connections import connect_cloud
 from atalaia.settings import Settings
 from tests.conftest import ArchiveSetup
 from tests.factories import inbound
@@ -109,3 +112,28 @@ def test_a_missing_media_object_fails_permanently(
 
     with worker_runtime.sessions() as session:
         assert session.execute(select(Job.status)).scalar_one() == "failed"
+
+
+def test_a_line_with_its_own_meta_app_downloads_with_its_own_token(
+    archive_setup: ArchiveSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No installation-wide token: the line's own (decision 0021) opens the Graph API."""
+    with running_graph() as graph:
+        graph.token = "token-do-app-da-linha"
+        graph.media["1003383421387256"] = PDF
+        monkeypatch.setenv("ATALAIA_GRAPH_BASE_URL", graph.base_url)
+        monkeypatch.delenv("ATALAIA_CLOUD_ACCESS_TOKEN", raising=False)
+        runtime = Runtime.from_settings(Settings(), migrate=False)
+        try:
+            with transaction(runtime.sessions) as session:
+                line = session.get_one(Line, archive_setup.line.id)
+                connect_cloud(session, line=line, phone_number_id=line.phone_number_id or "",
+                              access_token=graph.token, data_key=runtime.data_key(archive_setup.tenant),
+                              now=datetime.now(UTC))  # fmt: skip
+            archive_document(archive_setup, sha256=hashlib.sha256(PDF).hexdigest())
+
+            assert run_once(runtime) is True
+        finally:
+            runtime.close()
+
+    assert attachment(archive_setup).download_status == "stored"

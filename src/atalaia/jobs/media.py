@@ -25,6 +25,7 @@ from atalaia.domain.enums import Provider, RecordType
 from atalaia.jobs.gateway_source import media_policy, media_url
 from atalaia.jobs.queue import ClaimedJob, JobFailed
 from atalaia.runtime import Runtime
+from atalaia.services.line_connections import cloud_access_token
 
 KIND: Final = "media.download"
 
@@ -46,7 +47,11 @@ def download_media(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | No
         return  # already stored (a retried job after a crash)
     media_id = attachment.provider_media_id
     if line.provider == Provider.CLOUD.value and media_id:
-        fetched = _from_graph(runtime, job, attachment_id, media_id, graph=graph)
+        with runtime.sessions() as session:
+            fallback = runtime.settings.cloud_access_token
+            token = cloud_access_token(session, line, data_key=runtime.data_key(tenant),
+                                       fallback=fallback.get_secret_value() if fallback else None)  # fmt: skip
+        fetched = _from_graph(runtime, job, attachment_id, media_id, token=token, graph=graph)
     elif line.provider in (Provider.EVOLUTION.value, Provider.WAHA.value) and media_id:
         fetched = _from_gateway(runtime, job, attachment_id, media_id, provider=Provider(line.provider), raw=raw)
     else:
@@ -59,12 +64,17 @@ def download_media(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | No
 
 
 def _from_graph(
-    runtime: Runtime, job: ClaimedJob, attachment_id: int, media_id: str, *, graph: GraphClient | None
+    runtime: Runtime,
+    job: ClaimedJob,
+    attachment_id: int,
+    media_id: str,
+    *,
+    token: str | None,
+    graph: GraphClient | None,
 ) -> Fetched:
-    token = runtime.settings.cloud_access_token
     if token is None:
-        raise JobFailed("ATALAIA_CLOUD_ACCESS_TOKEN is not configured")
-    client = graph or GraphClient(base_url=runtime.settings.graph_base_url, access_token=token.get_secret_value())
+        raise JobFailed("ATALAIA_CLOUD_ACCESS_TOKEN is not configured and the line has no token of its own")
+    client = graph or GraphClient(base_url=runtime.settings.graph_base_url, access_token=token)
     try:
         info = client.media_info(media_id)
         return Fetched(client.download(info.url), info.mime_type)

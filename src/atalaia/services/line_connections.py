@@ -105,6 +105,15 @@ def open_secrets(line: Line, row: LineConnection, *, data_key: bytes) -> dict[st
     return {str(k): str(v) for k, v in as_dict(values).items() if isinstance(v, str)}
 
 
+def cloud_access_token(session: Session, line: Line, *, data_key: bytes, fallback: str | None) -> str | None:
+    """The Graph API token for a Cloud API line: its own (connected through its own Meta app,
+    decision 0021), else `fallback` (the installation's ATALAIA_CLOUD_ACCESS_TOKEN). Sending
+    notices, step-ins and downloading media all ask here."""
+    connection = find_connection(session, line.id)
+    own = open_secrets(line, connection, data_key=data_key).get("access_token") if connection else None
+    return own or fallback
+
+
 def connect_cloud(
     session: Session,
     *,
