@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from atalaia.db.engine import transaction
 from atalaia.db.models import CaseEvent, Employee
 from atalaia.runtime import Runtime
+from atalaia.services.auth import issue_api_token
 from atalaia.services.compliance.notice_templates import DEFAULT_BODY, NoticeTemplate, render
 from atalaia.services.people import create_user
 from tests.compliance_story import CPFS
@@ -176,3 +177,31 @@ def test_the_console_sends_after_a_reveal(desk: Desk, box: Mailbox) -> None:
     assert "Aviso enviado ao colaborador." in sent.text
     assert "aviso ao colaborador" in sent.text
     assert len(box.received) == 1
+
+
+def test_the_template_is_read_by_anyone_and_versioned_by_administrators_through_the_api(desk: Desk) -> None:
+    url = "/api/v1/employee-notice-template"
+    with transaction(desk.story.runtime.sessions) as session:
+        root = create_user(session, tenant_id=desk.story.tenant.id, email="root@exemplo.com.br", role="admin",
+                           name="Root").user  # fmt: skip
+        root_token = issue_api_token(session, user=root, name="testes")
+    admin = {"Authorization": f"Bearer {root_token}"}
+
+    default = desk.client.get(url, headers=desk.bearer("davi")).json()
+    refused = desk.client.put(url, headers=desk.bearer("ana"), json={"subject": "A", "body": "B"})
+    unknown = desk.client.put(url, headers=admin, json={"subject": "Aviso", "body": "{{ ''.__class__ }} {segredo}"})
+    broken = desk.client.put(url, headers=admin, json={"subject": "Aviso\r\nBcc: x@y", "body": "B"})
+    saved = desk.client.put(url, headers=admin, json={"subject": "Aviso: {politica}", "body": "Olá, {colaborador}."})
+    anonymous = desk.client.get(url)
+
+    assert (default["version"], default["body"]) == (0, DEFAULT_BODY)
+    assert "colaborador" in default["fields"]
+    assert refused.status_code == 403  # compliance reads, only administrators save
+    assert unknown.status_code == 422
+    assert "segredo" in unknown.json()["error"]
+    assert broken.status_code == 200
+    assert broken.json()["subject"] == "Aviso Bcc: x@y"  # the line break never reaches a header
+    assert saved.status_code == 200
+    assert (saved.json()["version"], saved.json()["subject"]) == (2, "Aviso: {politica}")
+    assert anonymous.status_code == 401
+    assert desk.client.get(url, headers=desk.bearer("carla")).json()["version"] == 2

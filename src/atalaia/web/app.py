@@ -13,7 +13,7 @@ from atalaia import __version__
 from atalaia.runtime import Runtime
 from atalaia.web import errors, health, metrics, privacy
 from atalaia.web.api import alerts as alerts_api
-from atalaia.web.api import analytics_api, lines_api, policies_api, v1
+from atalaia.web.api import analytics_api, lines_api, notice_template_api, policies_api, v1
 from atalaia.web.api import exports_api as export_api
 from atalaia.web.api import governance_api as hold_and_request_api
 from atalaia.web.api import search as search_api
@@ -80,6 +80,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(search_api.router)
     app.include_router(alert_pages.router)
     app.include_router(alerts_api.router)
+    app.include_router(notice_template_api.router)
     app.include_router(case_file_pages.router)  # evidence and employee notice: size bound, then CSRF
     app.include_router(notice_template_pages.router)
     app.include_router(privacy.router)
