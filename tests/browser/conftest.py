@@ -7,7 +7,9 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -16,6 +18,8 @@ from atalaia.runtime import Runtime
 from atalaia.web.app import create_app
 
 CHROMIUM = os.environ.get("ATALAIA_CHROMIUM", "/usr/bin/chromium")
+DOCS_SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+Screenshot = Callable[[Any, str], Path]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,3 +59,17 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Screenshot:
+    """Take a full-page screenshot: into docs/screenshots with ATALAIA_SCREENSHOTS=1 (to refresh
+    the documentation), else into the test's temporary folder (a test run leaves the tree clean)."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("ATALAIA_SCREENSHOTS") == "1" else tmp_path
+
+    def take(page: Any, name: str) -> Path:
+        path = folder / name
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

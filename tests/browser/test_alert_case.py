@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from atalaia.runtime import Runtime
+from tests.browser.conftest import Screenshot
 from tests.compliance_story import CPFS
 from tests.web.alert_desk import PASSWORD, seed
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -21,7 +20,9 @@ def seeded(runtime: Runtime) -> Runtime:
     return runtime
 
 
-def test_ana_resolves_an_alert_as_a_false_positive(seeded: Runtime, live_server: str, browser: Any) -> None:
+def test_ana_resolves_an_alert_as_a_false_positive(
+    seeded: Runtime, live_server: str, browser: Any, screenshot: Screenshot
+) -> None:
     page = browser.new_page()
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail").fill("ana@exemplo.com.br")
@@ -30,10 +31,10 @@ def test_ana_resolves_an_alert_as_a_false_positive(seeded: Runtime, live_server:
     page.wait_for_url(f"{live_server}/")
 
     page.get_by_role("link", name="Alertas").click()
-    page.screenshot(path=str(SCREENSHOTS / "alerts.png"), full_page=True)
+    screenshot(page, "alerts.png")
     page.get_by_role("link", name="Dados pessoais <enviados>").click()
     assert page.locator("li.hit-msg mark").inner_text() == CPFS[0]
-    page.screenshot(path=str(SCREENSHOTS / "alert.png"), full_page=True)
+    screenshot(page, "alert.png")
     page.get_by_label("Falso positivo").check()
     page.get_by_label("Motivo da resolução").fill("CPF do próprio cliente, enviado a pedido dele")
     page.get_by_role("button", name="Resolver").click()

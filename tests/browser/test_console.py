@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,12 +11,12 @@ from atalaia.db.engine import transaction
 from atalaia.domain.events import ContactRef, EditEvent, RevokeEvent
 from atalaia.services.lines import add_line
 from atalaia.services.people import create_user
+from tests.browser.conftest import Screenshot
 from tests.conftest import ArchiveSetup
 from tests.factories import T0, chat_with, inbound, outbound
 
 pytestmark = pytest.mark.browser
 PASSWORD = "senha-muito-segura-123"
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 XSS = '<img src=x onerror="window.__xss=1">'
 
 
@@ -56,17 +55,17 @@ def sign_in(page: Any, base: str, email: str) -> None:
 
 
 def test_ana_reads_a_conversation_with_its_deleted_and_edited_messages(
-    people: ArchiveSetup, live_server: str, browser: Any
+    people: ArchiveSetup, live_server: str, browser: Any, screenshot: Screenshot
 ) -> None:
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, live_server, "ana@exemplo.com.br")
-    page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
+    screenshot(page, "home.png")
 
     page.get_by_role("link", name="Conversas").first.click()
     page.get_by_role("link", name="Maria Cliente").click()
-    page.screenshot(path=str(SCREENSHOTS / "conversation.png"), full_page=True)
+    screenshot(page, "conversation.png")
 
     deleted = page.locator("li.revoked del")
     assert deleted.inner_text() == "Consigo 10% por fora, me chama no pix pessoal"

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from atalaia.db.engine import transaction
 from atalaia.services.people import create_user
+from tests.browser.conftest import Screenshot
 from tests.conftest import ArchiveSetup
 from tests.factories import inbound, outbound
 
 pytestmark = pytest.mark.browser
 PASSWORD = "senha-muito-segura-123"
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 XSS = '<img src=x onerror="window.__xss=1"> reuniões'
 
 
@@ -34,7 +33,7 @@ def archive(archive_setup: ArchiveSetup) -> ArchiveSetup:
 
 
 def test_ana_searches_without_accents_and_opens_the_hit_in_its_conversation(
-    archive: ArchiveSetup, live_server: str, browser: Any
+    archive: ArchiveSetup, live_server: str, browser: Any, screenshot: Screenshot
 ) -> None:
     page = browser.new_page()
     page.goto(f"{live_server}/login")
@@ -47,7 +46,7 @@ def test_ana_searches_without_accents_and_opens_the_hit_in_its_conversation(
     page.get_by_label("Palavras, frases ou prefixos").fill("reunioes")
     page.get_by_label("Palavras, frases ou prefixos").press("Enter")
     page.wait_for_url("**/search?q=reunioes*")
-    page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+    screenshot(page, "search.png")
 
     assert page.get_by_role("heading", name="1–3 de 3 resultados").is_visible()
     assert page.locator("mark").first.inner_text() == "reuniões"
