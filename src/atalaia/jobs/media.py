@@ -25,7 +25,7 @@ from atalaia.domain.enums import Provider, RecordType
 from atalaia.jobs.gateway_source import media_policy, media_url
 from atalaia.jobs.queue import ClaimedJob, JobFailed
 from atalaia.runtime import Runtime
-from atalaia.services.line_connections import cloud_access_token
+from atalaia.services.line_connections import cloud_access_token, line_secrets
 
 KIND: Final = "media.download"
 
@@ -48,9 +48,8 @@ def download_media(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | No
     media_id = attachment.provider_media_id
     if line.provider == Provider.CLOUD.value and media_id:
         with runtime.sessions() as session:
-            fallback = runtime.settings.cloud_access_token
-            token = cloud_access_token(session, line, data_key=runtime.data_key(tenant),
-                                       fallback=fallback.get_secret_value() if fallback else None)  # fmt: skip
+            secrets = line_secrets(session, line, data_key=runtime.data_key(tenant))
+        token = cloud_access_token(secrets, runtime.settings.cloud_access_token)
         fetched = _from_graph(runtime, job, attachment_id, media_id, token=token, graph=graph)
     elif line.provider in (Provider.EVOLUTION.value, Provider.WAHA.value) and media_id:
         fetched = _from_gateway(runtime, job, attachment_id, media_id, provider=Provider(line.provider), raw=raw)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -105,13 +107,17 @@ def open_secrets(line: Line, row: LineConnection, *, data_key: bytes) -> dict[st
     return {str(k): str(v) for k, v in as_dict(values).items() if isinstance(v, str)}
 
 
-def cloud_access_token(session: Session, line: Line, *, data_key: bytes, fallback: str | None) -> str | None:
+def cloud_access_token(secrets: Mapping[str, str], fallback: SecretStr | None) -> str | None:
     """The Graph API token for a Cloud API line: its own (connected through its own Meta app,
     decision 0021), else `fallback` (the installation's ATALAIA_CLOUD_ACCESS_TOKEN). Sending
     notices, step-ins and downloading media all ask here."""
+    return secrets.get("access_token") or (fallback.get_secret_value() if fallback else None)
+
+
+def line_secrets(session: Session, line: Line, *, data_key: bytes) -> dict[str, str]:
+    """The line's sealed credentials, opened; empty when it has no connection."""
     connection = find_connection(session, line.id)
-    own = open_secrets(line, connection, data_key=data_key).get("access_token") if connection else None
-    return own or fallback
+    return open_secrets(line, connection, data_key=data_key) if connection else {}
 
 
 def connect_cloud(

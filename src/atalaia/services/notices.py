@@ -39,7 +39,7 @@ from atalaia.domain.enums import ConversationKind, Direction, LineStatus, Messag
 from atalaia.domain.events import ContactRef, ConversationRef, MessageEvent
 from atalaia.jobs.queue import ClaimedJob, JobFailed, enqueue
 from atalaia.runtime import Runtime
-from atalaia.services.line_connections import find_connection, open_secrets
+from atalaia.services.line_connections import cloud_access_token, find_connection, open_secrets
 
 KIND: Final = "notice.send"
 RECENT: Final = timedelta(hours=24)  # only messages this fresh owe a notice (not a backfill)
@@ -186,7 +186,8 @@ def send_notice(runtime: Runtime, job: ClaimedJob, *, graph: GraphClient | None 
         inside_window = last_inbound is not None and last_inbound >= now - SERVICE_WINDOW
         template = None if inside_window else tenant.notice_template
         wamid = _send_by_cloud(runtime, notice_id, line=line, tenant=tenant, recipient=recipient, text=notice.text,
-                               inside_window=inside_window, token=secrets.get("access_token"), graph=graph)  # fmt: skip
+                               inside_window=inside_window, graph=graph,
+                               token=cloud_access_token(secrets, runtime.settings.cloud_access_token))  # fmt: skip
     sent = MessageEvent(
         provider_message_id=wamid,
         conversation=ConversationRef(
@@ -218,12 +219,10 @@ def _send_by_cloud(
     token: str | None,
     graph: GraphClient | None,
 ) -> str:
-    """Free text inside the 24-hour window, the template outside it; the line's own token first."""
+    """Free text inside the 24-hour window, the template outside it (`token`: `cloud_access_token`)."""
     if not line.phone_number_id:
         _finish(runtime, notice_id, status="failed", reason="a linha não tem phone number id")
         raise JobFailed("the line has no phone number id", permanent=True)
-    if token is None and runtime.settings.cloud_access_token is not None:
-        token = runtime.settings.cloud_access_token.get_secret_value()
     if token is None and graph is None:
         raise JobFailed("ATALAIA_CLOUD_ACCESS_TOKEN is not configured and the line has no token")
     if not inside_window and not tenant.notice_template:

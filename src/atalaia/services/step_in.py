@@ -34,7 +34,7 @@ from atalaia.errors import AtalaiaError, Conflict, Forbidden, InvalidInput, NotF
 from atalaia.runtime import Runtime
 from atalaia.services import audit
 from atalaia.services.access import NOT_FOUND, Principal, scope_filter
-from atalaia.services.line_connections import find_connection, open_secrets
+from atalaia.services.line_connections import cloud_access_token, find_connection, open_secrets
 
 MAX_TEXT_CHARS: Final = 1000  # WhatsApp takes 4,096; a step-in is a short intervention
 SERVICE_WINDOW: Final = timedelta(hours=24)
@@ -191,9 +191,7 @@ def _plan(
 def _send(runtime: Runtime, plan: SendPlan, *, text: str, graph: GraphClient | None) -> str:
     line = plan.line
     if line.provider == Provider.CLOUD.value:
-        token = plan.secrets.get("access_token")
-        if token is None and runtime.settings.cloud_access_token is not None:
-            token = runtime.settings.cloud_access_token.get_secret_value()
+        token = cloud_access_token(plan.secrets, runtime.settings.cloud_access_token)
         if token is None and graph is None:
             raise Conflict("esta linha da API oficial não tem token de acesso configurado")
         client = graph or GraphClient(base_url=runtime.settings.graph_base_url, access_token=token or "")
