@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from atalaia.connectors.cloud_api.signature import sign
 from atalaia.db.models import JournalEntry, Message
 from atalaia.runtime import Runtime
-from atalaia.services.stats import tenant_stats
 from atalaia.settings import Settings
 from atalaia.web.app import create_app
 from tests.conftest import ArchiveSetup
-
-SECRET = "segredo-do-app-meta"
-SAMPLES = Path(__file__).parents[2] / "samples" / "cloud_api"
+from tests.web.webhooks.cloud_posts import SAMPLES, SECRET, counts, post
 
 
 @pytest.fixture
@@ -31,23 +26,6 @@ def client(settings: Settings, archive_setup: ArchiveSetup, monkeypatch: pytest.
     with TestClient(create_app(runtime)) as test_client:  # the whole app: POST goes through CloudLane
         yield test_client
     runtime.close()
-
-
-def post(client: TestClient, body: bytes, *, secret: str = SECRET, **headers: str) -> object:
-    return client.post(
-        "/webhooks/cloud",
-        content=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Hub-Signature-256": sign(body=body, app_secret=secret),
-            **headers,
-        },
-    )
-
-
-def counts(setup: ArchiveSetup) -> dict[str, object]:
-    with setup.runtime.sessions() as session:
-        return tenant_stats(session, tenant_id=setup.tenant.id, include_unrouted=True)
 
 
 def test_the_handshake_echoes_the_challenge_only_for_the_right_token(client: TestClient) -> None:

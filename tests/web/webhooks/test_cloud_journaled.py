@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,13 +14,11 @@ from atalaia.connectors.cloud_api.signature import sign
 from atalaia.db.models import JournalEntry
 from atalaia.runtime import Runtime
 from atalaia.services.ingest import Delivery, journal_cloud_batch
-from atalaia.services.stats import tenant_stats
 from atalaia.settings import Settings
 from atalaia.web.app import create_app
 from tests.conftest import ArchiveSetup
+from tests.web.webhooks.cloud_posts import SAMPLES, SECRET, counts, post
 
-SECRET = "segredo-do-app-meta"
-SAMPLES = Path(__file__).parents[2] / "samples" / "cloud_api"
 BODY = (SAMPLES / "batch_media_reply_status.json").read_bytes()
 
 
@@ -32,16 +29,6 @@ def journaled(settings: Settings, archive_setup: ArchiveSetup, monkeypatch: pyte
     runtime = Runtime.from_settings(Settings(), migrate=False)
     yield runtime
     runtime.close()
-
-
-def post(client: TestClient, body: bytes, *, secret: str = SECRET) -> object:
-    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body=body, app_secret=secret)}
-    return client.post("/webhooks/cloud", content=body, headers=headers)
-
-
-def counts(setup: ArchiveSetup) -> dict[str, object]:
-    with setup.runtime.sessions() as session:
-        return tenant_stats(session, tenant_id=setup.tenant.id, include_unrouted=True)
 
 
 def statuses(setup: ArchiveSetup) -> list[str]:

@@ -6,26 +6,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from atalaia.connectors.cloud_api.signature import sign
 from atalaia.db.engine import transaction
 from atalaia.db.models import Line
 from atalaia.runtime import Runtime
 from atalaia.services.line_connections import connect_cloud
 from atalaia.services.lines import add_line
-from atalaia.services.stats import tenant_stats
 from atalaia.settings import Settings
 from atalaia.web.app import create_app
 from tests.conftest import ArchiveSetup
+from tests.web.webhooks.cloud_posts import SAMPLES, counts, post
 
 INSTALLATION_SECRET = "segredo-da-instalacao"
 LINE_SECRET = "segredo-do-app-da-linha"
 LINE_VERIFY = "verificacao-da-linha"
-SAMPLES = Path(__file__).parents[2] / "samples" / "cloud_api"
 OTHER_PHONE_ID = "207777777777777"
 
 
@@ -58,25 +55,19 @@ def body_for(*phone_number_ids: str) -> bytes:
     return json.dumps(sample).encode()
 
 
-def post(client: TestClient, body: bytes, secret: str) -> object:
-    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body=body, app_secret=secret)}
-    return client.post("/webhooks/cloud", content=body, headers=headers)
-
-
 def messages(setup: ArchiveSetup) -> object:
-    with setup.runtime.sessions() as session:
-        return tenant_stats(session, tenant_id=setup.tenant.id, include_unrouted=True)["messages"]
+    return counts(setup)["messages"]
 
 
 def test_a_body_signed_by_the_lines_own_app_is_archived(client: TestClient, archive_setup: ArchiveSetup) -> None:
-    answer = post(client, body_for("106540352242922"), LINE_SECRET)
+    answer = post(client, body_for("106540352242922"), secret=LINE_SECRET)
 
     assert answer.status_code == 200  # type: ignore[attr-defined]
     assert answer.json()["new"] > 0  # type: ignore[attr-defined]
 
 
 def test_the_installation_secret_still_signs_for_every_line(client: TestClient, archive_setup: ArchiveSetup) -> None:
-    assert post(client, body_for("106540352242922", OTHER_PHONE_ID), INSTALLATION_SECRET).status_code == 200  # type: ignore[attr-defined]
+    assert post(client, body_for("106540352242922", OTHER_PHONE_ID), secret=INSTALLATION_SECRET).status_code == 200  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -87,15 +78,15 @@ def test_the_installation_secret_still_signs_for_every_line(client: TestClient, 
 def test_a_lines_secret_never_speaks_for_another_line(
     client: TestClient, archive_setup: ArchiveSetup, named: tuple[str, ...]
 ) -> None:
-    answer = post(client, body_for(*named), LINE_SECRET)
+    answer = post(client, body_for(*named), secret=LINE_SECRET)
 
     assert answer.status_code == 401  # type: ignore[attr-defined]
     assert messages(archive_setup) == 0
 
 
 def test_a_wrong_secret_and_a_garbage_body_are_refused(client: TestClient, archive_setup: ArchiveSetup) -> None:
-    assert post(client, body_for("106540352242922"), "outro").status_code == 401  # type: ignore[attr-defined]
-    assert post(client, b"\xff{not json", LINE_SECRET).status_code == 401  # type: ignore[attr-defined]
+    assert post(client, body_for("106540352242922"), secret="outro").status_code == 401  # type: ignore[attr-defined]
+    assert post(client, b"\xff{not json", secret=LINE_SECRET).status_code == 401  # type: ignore[attr-defined]
     assert messages(archive_setup) == 0
 
 
